@@ -1,0 +1,1 @@
+"""restora.nn layer."""
