@@ -1,1 +1,8 @@
-"""restora.metrics layer."""
+"""Image-quality metrics following the published protocols (PSNR/SSIM on Y, border crop)."""
+
+from restora.metrics.mae import mae
+from restora.metrics.psnr import psnr
+from restora.metrics.sr_protocol import mod_crop, quantize_8bit
+from restora.metrics.ssim import ssim
+
+__all__ = ["mae", "mod_crop", "psnr", "quantize_8bit", "ssim"]
