@@ -1,1 +1,28 @@
-"""restora.io layer."""
+"""restora.io: files, bytes, PIL images and numpy arrays <-> tensors.
+
+The only layer where uint8, HWC, BGR and PIL appear. OpenCV is imported inside the functions
+that need it.
+"""
+
+from restora.io.atomic import atomic_write_bytes, atomic_write_text, check_output_path
+from restora.io.masks import MaskSizeError, read_mask, write_mask
+from restora.io.meta import DEFAULT_MAX_PIXELS, ImageMeta, LoadedImage
+from restora.io.read import probe_image, read_image
+from restora.io.tone import detect_tone
+from restora.io.write import write_image
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "ImageMeta",
+    "LoadedImage",
+    "MaskSizeError",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "check_output_path",
+    "detect_tone",
+    "probe_image",
+    "read_image",
+    "read_mask",
+    "write_image",
+    "write_mask",
+]
