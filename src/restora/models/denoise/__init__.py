@@ -1,0 +1,1 @@
+"""Denoising models (DnCNN)."""

@@ -1,0 +1,1 @@
+"""Discriminators for adversarial training (PatchGAN, SN-PatchGAN)."""

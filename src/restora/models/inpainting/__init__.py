@@ -1,0 +1,1 @@
+"""Inpainting models: partial-convolution U-Net, gated-convolution network."""

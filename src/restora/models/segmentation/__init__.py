@@ -1,0 +1,1 @@
+"""Segmentation models (damage masks): a configurable U-Net."""

@@ -1,0 +1,1 @@
+"""Super-resolution models."""

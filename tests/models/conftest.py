@@ -1,0 +1,47 @@
+"""Tiny versions of every registered model and inputs for them (odd sizes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+from restora.models import list_models
+
+# Per architecture: overrides that make every registered variant tiny. A new architecture
+# without an entry here fails test_every_architecture_has_a_tiny_config.
+TINY: dict[str, dict[str, Any]] = {
+    "unet": {"width": 4},
+    "pix2pix": {"width": 4},
+    "patchgan": {"width": 4},
+    "edsr": {"width": 8, "num_blocks": 2},
+    "espcn": {"width": 8},
+    "fsrcnn": {"width": 8, "shrink": 4, "mapping_layers": 2},
+    "dncnn": {"width": 8},
+    "pconv_unet": {"width": 4},
+    "gated_net": {"width": 4},
+}
+H, W = 37, 29
+
+
+def tiny_overrides(name: str) -> dict[str, Any]:
+    return TINY[name.split(".")[0]]
+
+
+def model_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """Inputs for ``model`` at the odd size 37x29: (image,) or (image, hole_mask)."""
+    cfg = model.config
+    channels = cfg.get("in_channels", cfg.get("channels"))
+    image = torch.rand(1, channels, H, W, generator=generator)
+    if model.arch in ("pconv_unet", "gated_net"):
+        mask = torch.zeros(1, 1, H, W)
+        mask[..., 10:25, 8:20] = 1.0
+        return image, mask
+    return (image,)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "model_name" in metafunc.fixturenames:
+        metafunc.parametrize("model_name", list_models())
