@@ -7,8 +7,22 @@ from pathlib import Path
 
 import restora
 
-LAYERS = ["core", "io", "color", "ops", "nn", "models", "losses", "metrics", "data", "train",
-          "pipeline", "engine", "cli", "web"]
+LAYERS = [
+    "core",
+    "io",
+    "color",
+    "ops",
+    "nn",
+    "models",
+    "losses",
+    "metrics",
+    "data",
+    "train",
+    "pipeline",
+    "engine",
+    "cli",
+    "web",
+]
 ROOT = Path(restora.__file__).parent
 
 

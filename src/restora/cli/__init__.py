@@ -1,1 +1,1 @@
-"""restora.cli layer."""
+"""Command-line front end (Typer). Heavy modules are imported inside commands."""

@@ -21,7 +21,9 @@ def check_shape(x: torch.Tensor, dims: Sequence[str], name: str = "input") -> No
             raise ValueError(f"{name} must have shape ({', '.join(dims)}), got {tuple(x.shape)}")
 
 
-def check_range(x: torch.Tensor, low: float, high: float, name: str = "input", eps: float = 1e-4) -> None:
+def check_range(
+    x: torch.Tensor, low: float, high: float, name: str = "input", eps: float = 1e-4
+) -> None:
     """Check that every value of ``x`` lies in ``[low - eps, high + eps]``."""
     if x.numel() == 0:
         return

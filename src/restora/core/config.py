@@ -28,7 +28,9 @@ T = TypeVar("T")
 def config_from_dict(cls: type[T], data: Mapping[str, Any], *, where: str = "") -> T:
     """Build dataclass ``cls`` from ``data``; unknown keys and wrong types raise ConfigError."""
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{where or cls.__name__}: expected a table/dict, got {type(data).__name__}")
+        raise ConfigError(
+            f"{where or cls.__name__}: expected a table/dict, got {type(data).__name__}"
+        )
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
     unknown = [k for k in data if k not in fields]
@@ -66,7 +68,9 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         raise ConfigError(errors[0] if errors else f"{where}: invalid value {value!r}")
     if origin is typing.Literal:
         if value not in args:
-            raise ConfigError(f"{where}: must be one of {', '.join(map(repr, args))}, got {value!r}")
+            raise ConfigError(
+                f"{where}: must be one of {', '.join(map(repr, args))}, got {value!r}"
+            )
         return value
     if dataclasses.is_dataclass(hint):
         if dataclasses.is_dataclass(value):

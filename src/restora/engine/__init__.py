@@ -1,1 +1,1 @@
-"""restora.engine layer."""
+"""Batch jobs over files and folders (manifest, resume, failure report)."""

@@ -1,7 +1,7 @@
 import pytest
+import torch
 
 from restora.core import Registry, check_image, check_mask
-import torch
 
 
 def test_registry_duplicate_and_unknown_with_suggestion():

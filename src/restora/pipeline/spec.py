@@ -1,0 +1,149 @@
+"""The pipeline spec: one validated, typed object behind the CLI, the Python API and batch jobs.
+
+Every option is declared once, here. Build it from keyword arguments, a dict or a TOML file:
+
+>>> spec = PipelineSpec.from_dict({"upscale": {"scale": 2}})
+>>> spec.upscale.scale
+2
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from restora.core.config import config_from_dict, config_to_dict, load_toml
+from restora.core.errors import ConfigError
+
+STAGE_ORDER = ("analyze", "detect_damage", "inpaint", "denoise", "colorize", "upscale")
+
+
+@dataclass
+class DetectSpec:
+    """Damage detection. ``sensitivity`` in [0, 1]: higher flags more pixels."""
+
+    method: Literal["classical", "none"] = "classical"
+    sensitivity: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.sensitivity <= 1.0:
+            raise ConfigError(f"detect.sensitivity must be in [0, 1], got {self.sensitivity}")
+
+
+@dataclass
+class InpaintSpec:
+    """Filling the damage mask. Classical methods: telea, ns, fsr_fast, fsr_best, biharmonic."""
+
+    method: str = "telea"
+    radius: int = 5
+    dilate: int = 1  # grow the mask by this many pixels before filling (covers soft edges)
+
+    def __post_init__(self) -> None:
+        if self.radius < 1:
+            raise ConfigError(f"inpaint.radius must be >= 1, got {self.radius}")
+        if self.dilate < 0:
+            raise ConfigError(f"inpaint.dilate must be >= 0, got {self.dilate}")
+
+
+@dataclass
+class DenoiseSpec:
+    """Noise removal. ``sigma`` None = estimated by ``analyze``; below ``threshold`` nothing is done.
+
+    Both are in 0..255 units (the usual way noise levels are quoted).
+    """
+
+    method: Literal["nlm", "none"] = "nlm"
+    sigma: float | None = None
+    threshold: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.sigma is not None and not 0 <= self.sigma <= 255:
+            raise ConfigError(f"denoise.sigma must be in [0, 255], got {self.sigma}")
+
+
+@dataclass
+class ColorizeSpec:
+    """Colorization of monochrome/sepia photos; ``keep_monochrome`` skips it on purpose."""
+
+    method: Literal["none"] = "none"
+    keep_monochrome: bool = False
+
+
+@dataclass
+class UpscaleSpec:
+    """Upscaling by ``scale``. ``model`` is an OpenCV dnn_superres graph (method "opencv")."""
+
+    method: Literal["lanczos", "bicubic", "opencv"] = "lanczos"
+    scale: int = 1
+    model: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.scale <= 8:
+            raise ConfigError(f"upscale.scale must be in 1..8, got {self.scale}")
+        if self.method == "opencv" and not self.model:
+            raise ConfigError("upscale.method 'opencv' needs upscale.model (a .pb file)")
+
+
+@dataclass
+class PipelineSpec:
+    """Which stages run, with what options, under which memory budget."""
+
+    stages: list[str] = field(default_factory=lambda: list(STAGE_ORDER))
+    detect: DetectSpec = field(default_factory=DetectSpec)
+    inpaint: InpaintSpec = field(default_factory=InpaintSpec)
+    denoise: DenoiseSpec = field(default_factory=DenoiseSpec)
+    colorize: ColorizeSpec = field(default_factory=ColorizeSpec)
+    upscale: UpscaleSpec = field(default_factory=UpscaleSpec)
+    memory_budget_mb: int = 1024
+    tile: int | None = None  # force a tile size (pixels); None = chosen from the memory budget
+    max_pixels: int = 100_000_000
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.stages if s not in STAGE_ORDER]
+        if unknown:
+            raise ConfigError(f"unknown stage {unknown[0]!r} (known: {', '.join(STAGE_ORDER)})")
+        self.stages = [s for s in STAGE_ORDER if s in self.stages]
+        if self.memory_budget_mb < 64:
+            raise ConfigError(f"memory_budget_mb must be >= 64, got {self.memory_budget_mb}")
+        if self.tile is not None and self.tile < 64:
+            raise ConfigError(f"tile must be >= 64 pixels, got {self.tile}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PipelineSpec:
+        return config_from_dict(cls, data)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> PipelineSpec:
+        return config_from_dict(cls, load_toml(path), where=str(path))
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> PipelineSpec:
+        """Flat keywords as in ``restore(img, scale=2, inpaint_method="ns")`` or nested dicts.
+
+        A flat ``section_option`` (``upscale_scale``) or a known short alias (``scale``,
+        ``sensitivity``, ``keep_monochrome``) maps to the nested field.
+        """
+        aliases = {
+            "scale": ("upscale", "scale"),
+            "sensitivity": ("detect", "sensitivity"),
+            "keep_monochrome": ("colorize", "keep_monochrome"),
+            "sr_model": ("upscale", "model"),
+        }
+        sections = {"detect", "inpaint", "denoise", "colorize", "upscale"}
+        top_level = {f.name for f in dataclasses.fields(cls)}
+        data: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            if key in aliases:
+                section, name = aliases[key]
+                data.setdefault(section, {})[name] = value
+            elif key not in top_level and key.split("_", 1)[0] in sections:
+                section, name = key.split("_", 1)
+                data.setdefault(section, {})[name] = value
+            else:
+                data[key] = value
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return config_to_dict(self)

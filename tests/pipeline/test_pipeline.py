@@ -1,0 +1,100 @@
+"""The pipeline end to end on tensors: each stage does what it says, and only that."""
+
+import pytest
+import torch
+
+import restora
+from restora.pipeline.restoration import Restoration
+from restora.pipeline.runner import Pipeline
+from restora.pipeline.spec import PipelineSpec
+
+
+def test_user_mask_is_filled_and_known_pixels_kept(photo, scratched):
+    damaged, mask = scratched
+    out = restora.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
+    hole = mask.expand_as(photo) > 0
+    before = (damaged - photo).abs()[hole].mean()
+    after = (out.image - photo).abs()[hole].mean()
+    assert after < 0.25 * before
+    assert torch.equal(out.image[~hole], damaged[~hole])
+    assert out.record("inpaint").ran and out.mask_source == "user"
+
+
+def test_full_pipeline_detects_and_repairs_scratches(photo, scratched):
+    damaged, mask = scratched
+    out = restora.restore(damaged)
+    assert [r.stage for r in out.records] == list(PipelineSpec().stages)
+    found = out.mask > 0.5
+    recall = float((found & (mask > 0)).sum() / (mask > 0).sum())
+    assert recall > 0.6, recall
+    hole = mask.expand_as(photo) > 0
+    assert (out.image - photo).abs()[hole].mean() < 0.5 * (damaged - photo).abs()[hole].mean()
+
+
+def test_clean_photo_is_left_unchanged_by_denoise(photo):
+    out = restora.restore(photo, stages=["analyze", "denoise"])
+    record = out.record("denoise")
+    assert not record.ran and "below the threshold" in record.notes[0]
+    assert torch.equal(out.image, photo)
+
+
+def test_noisy_photo_is_denoised(photo):
+    noisy = (
+        photo + torch.randn(photo.shape, generator=torch.Generator().manual_seed(1)) * 20 / 255
+    ).clamp(0, 1)
+    out = restora.restore(noisy, stages=["analyze", "denoise"])
+    assert out.record("denoise").ran
+    assert 10 < out.flags["noise_sigma"] < 30
+    assert (out.image - photo).pow(2).mean() < 0.5 * (noisy - photo).pow(2).mean()
+
+
+def test_colorize_says_what_it_did(photo):
+    gray = photo.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
+    out = restora.restore(gray, stages=["analyze", "colorize"])
+    assert out.flags["tone"] == "monochrome" and out.flags["monochrome"]
+    assert "no colorization method" in out.record("colorize").notes[0]
+    assert torch.equal(out.image, gray)
+    colour = restora.restore(photo, stages=["analyze", "colorize"])
+    assert "not re-colorized" in colour.record("colorize").notes[0]
+
+
+def test_upscale_scales_image_and_alpha(photo):
+    alpha = torch.linspace(0, 1, photo.shape[-1]).expand(1, 1, *photo.shape[-2:]).contiguous()
+    r = Restoration.start(photo, alpha=alpha)
+    Pipeline(PipelineSpec.from_dict({"stages": ["upscale"], "upscale": {"scale": 2}})).run(r)
+    assert r.image.shape[-2:] == (384, 512) and r.alpha.shape[-2:] == (384, 512)
+    assert 0 <= float(r.image.min()) and float(r.image.max()) <= 1
+
+
+@pytest.mark.parametrize(
+    "stages, options",
+    [
+        (["detect_damage"], {}),
+        (["denoise"], {"denoise": {"sigma": 20.0}}),
+        (["upscale"], {"upscale": {"scale": 2}}),
+        (["upscale"], {"upscale": {"scale": 3, "method": "bicubic"}}),
+    ],
+)
+def test_tiled_equals_untiled(scratched, stages, options):
+    damaged = torch.nn.functional.interpolate(scratched[0], scale_factor=1.5, mode="bilinear")
+    whole = restora.restore(damaged, stages=stages, **options)
+    tiled = restora.restore(damaged, stages=stages, tile=96, **options)
+    diff = (whole.image - tiled.image).abs().max()
+    assert diff < 1 / 255, float(diff)
+    if "detect_damage" in stages:
+        disagreement = (whole.mask != tiled.mask).float().mean()
+        assert disagreement < 0.001, float(disagreement)
+
+
+def test_crop_around_mask_equals_whole_image_inpainting(scratched):
+    from restora.ops.inpaint import inpaint_classical
+    from restora.pipeline.strategies import crop_around_mask
+
+    damaged, mask = scratched
+    big = torch.nn.functional.interpolate(damaged, scale_factor=2, mode="bilinear")
+    big_mask = torch.nn.functional.interpolate(mask, scale_factor=2, mode="nearest")
+    whole = inpaint_classical(big, big_mask, method="telea")
+    cropped = crop_around_mask(
+        lambda i, m: inpaint_classical(i, m, method="telea"), big, big_mask, cell=128, margin=48
+    )
+    assert (whole - cropped).abs().max() < 1 / 255

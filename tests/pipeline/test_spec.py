@@ -1,0 +1,43 @@
+import pytest
+
+from restora.core.errors import ConfigError
+from restora.pipeline.spec import STAGE_ORDER, PipelineSpec
+
+
+def test_defaults_run_every_stage_in_order():
+    assert tuple(PipelineSpec().stages) == STAGE_ORDER
+    assert PipelineSpec(stages=["upscale", "analyze"]).stages == ["analyze", "upscale"]
+
+
+def test_flat_keywords_and_aliases():
+    spec = PipelineSpec.from_kwargs(scale=3, inpaint_method="ns", keep_monochrome=True)
+    assert (spec.upscale.scale, spec.inpaint.method, spec.colorize.keep_monochrome) == (
+        3,
+        "ns",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"scale": 0}, "upscale.scale"),
+        ({"sensitivity": 2.0}, "detect.sensitivity"),
+        ({"stages": ["analyse"]}, "unknown stage 'analyse'"),
+        ({"upscale": {"method": "opencv"}}, "needs upscale.model"),
+        ({"upscale": {"factor": 2}}, "unknown option 'upscale.factor'"),
+        ({"colour": 1}, "unknown option 'colour'"),
+        ({"tile": 8}, "tile must be >= 64"),
+    ],
+)
+def test_invalid_specs_name_the_problem(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        PipelineSpec.from_kwargs(**kwargs)
+
+
+def test_toml_round_trip(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text('stages = ["analyze", "inpaint"]\n[inpaint]\nmethod = "ns"\nradius = 3\n')
+    spec = PipelineSpec.from_toml(path)
+    assert spec.stages == ["analyze", "inpaint"] and spec.inpaint.radius == 3
+    assert PipelineSpec.from_dict(spec.to_dict()) == spec
