@@ -1,0 +1,259 @@
+"""Task presets: how a clean photo becomes a paired training sample for each learned stage.
+
+A task is a frozen dataclass config (buildable from TOML with `build_task`) whose
+``make_pair(clean, rng)`` turns one clean crop float32 ``(1, 3, H, W)`` in [0, 1] into a
+`PairedSample` of unbatched tensors. ``crop_multiple`` is the number crop sizes must be a
+multiple of. `restora.data.paired.PairedDataset` applies a task to an image folder.
+
+============== ====================================== ==========================================
+task           input                                  target
+============== ====================================== ==========================================
+sr             bicubic / area LR ``(3, H/s, W/s)``    clean ``(3, H, W)``
+denoise        noisy ``(C, H, W)`` (+ sigma map)      clean ``(C, H, W)``, C = 3 or 1 (gray)
+colorize       L / 100 or luma ``(1, H, W)``          ab / ``ab_scale`` ``(2, H, W)`` or RGB
+inpaint        clean with holes filled ``(3, H, W)``  clean ``(3, H, W)``; ``mask`` ``(1, H, W)``
+damage         aged + damaged photo ``(3, H, W)``     damage mask ``(1, H, W)`` in {0, 1}
+edges2image    Canny edges ``(1, H, W)`` in {0, 1}    clean ``(3, H, W)``
+============== ====================================== ==========================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar, Literal, Protocol
+
+import numpy as np
+import torch
+
+from restora.color.gray import rgb_to_gray
+from restora.color.lab import rgb_to_lab
+from restora.core.config import config_from_dict
+from restora.core.errors import ConfigError
+from restora.data.damage import DamageConfig, synthesize_damage
+from restora.data.downscale import area_downscale, bicubic_downscale
+from restora.data.edges import canny_edges
+from restora.data.free_form import FreeFormMask
+from restora.data.masks import BoxMask, DamageMask, MaskGenerator, MaskMixture
+from restora.data.noise import add_gaussian_noise
+from restora.data.nvidia_masks import NvidiaMasks
+from restora.data.sample import PairedSample
+
+
+class Task(Protocol):
+    name: ClassVar[str]
+
+    @property
+    def crop_multiple(self) -> int: ...
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample: ...
+
+
+@dataclass(frozen=True)
+class SRTask:
+    """Super-resolution: LR = ``downscale`` of the clean crop by ``scale`` (MATLAB bicubic,
+    rounded to 8 bits when ``quantize``, as the benchmarks' LR files are)."""
+
+    name: ClassVar[str] = "sr"
+    scale: int = 4
+    downscale: Literal["bicubic", "area"] = "bicubic"
+    quantize: bool = True
+
+    def __post_init__(self) -> None:
+        if self.scale < 1:
+            raise ValueError(f"scale must be >= 1, got {self.scale}")
+        if self.downscale not in ("bicubic", "area"):
+            raise ValueError(f"downscale must be 'bicubic' or 'area', got {self.downscale!r}")
+
+    @property
+    def crop_multiple(self) -> int:
+        return self.scale
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
+        if self.downscale == "bicubic":
+            lr = bicubic_downscale(clean, self.scale, quantize=self.quantize)
+        else:
+            lr = area_downscale(clean, self.scale, quantize=self.quantize)
+        return PairedSample(lr[0], clean[0], meta={"scale": self.scale})
+
+
+@dataclass(frozen=True)
+class DenoiseTask:
+    """Additive white Gaussian noise with sigma uniform in ``sigma`` (8-bit levels, x / 255).
+
+    ``blind=False`` appends a constant noise-level map (sigma / 255) as an extra input channel
+    (FFDNet). ``gray`` trains on the BT.601 luma (one channel). ``clip=False`` (default) leaves
+    the noise unclipped, the DnCNN / FFDNet protocol of the BSD68 / CBSD68 benchmarks.
+    ``meta["sigma"]`` records the level used.
+    """
+
+    name: ClassVar[str] = "denoise"
+    sigma: tuple[float, float] = (0.0, 55.0)
+    blind: bool = True
+    gray: bool = False
+    clip: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.sigma[0] <= self.sigma[1]:
+            raise ValueError(f"sigma must be (low, high) with 0 <= low <= high, got {self.sigma}")
+
+    @property
+    def crop_multiple(self) -> int:
+        return 1
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
+        target = rgb_to_gray(clean) if self.gray else clean
+        level = float(rng.uniform(*self.sigma))
+        noisy = add_gaussian_noise(target, level / 255.0, rng, clip=self.clip)
+        if not self.blind:
+            noisy = torch.cat([noisy, torch.full_like(noisy[:, :1], level / 255.0)], dim=1)
+        return PairedSample(noisy[0], target[0], meta={"sigma": level})
+
+
+@dataclass(frozen=True)
+class ColorizeTask:
+    """Colorization: the lightness of the clean crop in, its colour out.
+
+    ``input_space``: "L" (CIE L / 100, in [0, 1]) or "gray" (BT.601 luma). ``target_space``:
+    "ab" (CIE a, b divided by ``ab_scale``, roughly [-1, 1]) or "rgb" (the clean crop).
+    """
+
+    name: ClassVar[str] = "colorize"
+    input_space: Literal["L", "gray"] = "L"
+    target_space: Literal["ab", "rgb"] = "ab"
+    ab_scale: float = 110.0
+
+    def __post_init__(self) -> None:
+        if self.input_space not in ("L", "gray") or self.target_space not in ("ab", "rgb"):
+            raise ValueError(
+                f"input_space must be 'L' or 'gray' and target_space 'ab' or 'rgb', got "
+                f"{self.input_space!r}, {self.target_space!r}"
+            )
+        if self.ab_scale <= 0:
+            raise ValueError(f"ab_scale must be > 0, got {self.ab_scale}")
+
+    @property
+    def crop_multiple(self) -> int:
+        return 1
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
+        lab = rgb_to_lab(clean)
+        source = lab[:, :1] / 100.0 if self.input_space == "L" else rgb_to_gray(clean)
+        target = lab[:, 1:] / self.ab_scale if self.target_space == "ab" else clean
+        return PairedSample(source[0].clamp(0, 1), target[0], meta={"ab_scale": self.ab_scale})
+
+
+MASK_SOURCES = ("free_form", "boxes", "nvidia", "scratches", "dust", "damage")
+
+
+@dataclass(frozen=True)
+class InpaintTask:
+    """Inpainting: holes from a mixture of mask sources, filled with ``fill`` in the input.
+
+    ``masks`` names sources from ``MASK_SOURCES`` ("nvidia" needs ``nvidia_folder``); one is
+    picked per sample with probabilities ``weights`` (empty = uniform). ``sample.mask`` is the
+    hole mask ``(1, H, W)``, 1 = hole.
+    """
+
+    name: ClassVar[str] = "inpaint"
+    masks: tuple[str, ...] = ("free_form", "boxes")
+    weights: tuple[float, ...] = ()
+    nvidia_folder: str | None = None
+    nvidia_split: Literal["train", "test", "all"] = "train"
+    fill: float = 0.0
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.masks if m not in MASK_SOURCES]
+        if not self.masks or unknown:
+            raise ValueError(
+                f"masks must name sources from {', '.join(MASK_SOURCES)}, got {self.masks}"
+            )
+        if "nvidia" in self.masks and not self.nvidia_folder:
+            raise ValueError("mask source 'nvidia' needs nvidia_folder")
+        if self.weights and len(self.weights) != len(self.masks):
+            raise ValueError(f"weights must give one number per mask source ({len(self.masks)})")
+        if not 0.0 <= self.fill <= 1.0:
+            raise ValueError(f"fill must be in [0, 1], got {self.fill}")
+
+    @property
+    def crop_multiple(self) -> int:
+        return 1
+
+    @cached_property
+    def mask_generator(self) -> MaskGenerator:
+        """The mixture of the configured mask sources (built once)."""
+
+        def source(name: str) -> MaskGenerator:
+            if name == "free_form":
+                return FreeFormMask()
+            if name == "boxes":
+                return BoxMask()
+            if name == "nvidia":
+                assert self.nvidia_folder is not None
+                return NvidiaMasks(self.nvidia_folder, split=self.nvidia_split)
+            kind = {"scratches": "scratches", "dust": "dust", "damage": "all"}[name]
+            return DamageMask(kind=kind)  # type: ignore[arg-type]
+
+        return MaskMixture([source(m) for m in self.masks], list(self.weights) or None)
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
+        mask = self.mask_generator(clean.shape[-2], clean.shape[-1], rng)
+        holed = clean * (1 - mask) + self.fill * mask
+        return PairedSample(
+            holed[0], clean[0], mask=mask[0], meta={"hole_ratio": float(mask.mean())}
+        )
+
+
+@dataclass(frozen=True)
+class DamageTask:
+    """Damage segmentation: :func:`restora.data.damage.synthesize_damage` ages the crop and
+    draws scratches, hairs and dust; the target is the exact mask of damaged pixels."""
+
+    name: ClassVar[str] = "damage"
+    damage: DamageConfig = DamageConfig()
+
+    @property
+    def crop_multiple(self) -> int:
+        return 1
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
+        damaged, mask = synthesize_damage(clean, rng=rng, config=self.damage)
+        return PairedSample(damaged[0], mask[0], meta={"damage_ratio": float(mask.mean())})
+
+
+@dataclass(frozen=True)
+class Edges2ImageTask:
+    """pix2pix edges -> photo: Canny edges of the crop in (see
+    :func:`restora.data.edges.canny_edges`), the photo out."""
+
+    name: ClassVar[str] = "edges2image"
+    sigma: float = 2.0
+    low: float = 0.12
+    high: float = 0.3
+
+    @property
+    def crop_multiple(self) -> int:
+        return 1
+
+    def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
+        edges = canny_edges(clean, sigma=self.sigma, low=self.low, high=self.high)
+        return PairedSample(edges[0], clean[0])
+
+
+TASKS: dict[str, type] = {
+    cls.name: cls
+    for cls in (SRTask, DenoiseTask, ColorizeTask, InpaintTask, DamageTask, Edges2ImageTask)
+}
+
+
+def build_task(name: str, options: Mapping[str, Any] | None = None) -> Task:
+    """The task preset ``name`` with ``options`` (a TOML table); unknown names or options raise
+    `ConfigError` naming them.
+
+    >>> build_task("sr", {"scale": 2}).crop_multiple
+    2
+    """
+    if name not in TASKS:
+        raise ConfigError(f"unknown task {name!r} (known: {', '.join(sorted(TASKS))})")
+    return config_from_dict(TASKS[name], dict(options or {}), where=name)
