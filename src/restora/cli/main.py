@@ -124,6 +124,11 @@ def restore(
     files = collect_inputs(inputs)
     with progress_bar() as bar:
         task = bar.add_task("restoring", total=len(files)) if bar else None
+        step = bar.add_task("", total=1) if bar else None
+
+        def on_progress(what: str, done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(step, description=f"  {what}", completed=done, total=total)
 
         def on_file(path: Path, status: str, error: str | None) -> None:
             if bar is not None:
@@ -143,6 +148,7 @@ def restore(
             report=report,
             overwrite=overwrite,
             on_file=on_file,
+            progress=on_progress,
         )
     print(
         f"{len(result.done)} restored, {len(result.skipped)} already done, "

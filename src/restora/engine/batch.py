@@ -8,6 +8,7 @@ from pathlib import Path
 
 from restora.core.errors import RestoraError
 from restora.engine.manifest import Manifest, fingerprint, spec_hash
+from restora.pipeline.context import ProgressFn
 from restora.pipeline.files import FileJob, restore_file
 from restora.pipeline.spec import PipelineSpec
 
@@ -85,8 +86,10 @@ def run_batch(
     report: bool = False,
     overwrite: bool = False,
     on_file: Callable[[Path, str, str | None], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> BatchResult:
-    """Restore every input into ``outdir``; ``on_file(path, status, error)`` after each one.
+    """Restore every input into ``outdir``; ``on_file(path, status, error)`` after each one,
+    ``progress(what, done, total)`` from inside the pipeline (stages and tiles).
 
     Status is ``done``, ``skipped`` (finished by an earlier run with the same spec and input)
     or ``failed``. The manifest is written after every file, so a killed run loses at most the
@@ -120,7 +123,7 @@ def run_batch(
             targets=[str(p) for p in job.targets()],
         )
         try:
-            restore_file(job, spec, overwrite=replace)
+            restore_file(job, spec, overwrite=replace, progress=progress)
         except (RestoraError, ValueError, KeyError, OSError, RuntimeError, MemoryError) as exc:
             message = str(exc) or type(exc).__name__
             manifest.mark(key, "failed", error=message)
