@@ -12,6 +12,7 @@ import typer
 from restora import __version__
 from restora.cli.errors import EXIT_FAILED, fail, friendly_errors
 from restora.cli.progress import progress_bar
+from restora.cli.train_cmd import eval_command, train_command
 
 app = typer.Typer(
     name="restora",
@@ -210,6 +211,10 @@ def info(
 
     meta = probe_image(image)
     print(json.dumps(meta.to_dict(), indent=2))
+
+
+app.command("train")(train_command)
+app.command("eval")(eval_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,6 +30,10 @@ def train_command(
     resume: Annotated[
         Path | None, typer.Option(help="Checkpoint folder (or run folder) to continue from.")
     ] = None,
+    until: Annotated[
+        int | None,
+        typer.Option(help="Stop after this step with a checkpoint (resume later with --resume)."),
+    ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Validate the config (one synthetic step) and exit.")
     ] = False,
@@ -48,7 +52,7 @@ def train_command(
         print(f"{config}: ok")
         return
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    result = train(settings, resume=resume)
+    result = train(settings, resume=resume, until=until)
     if env_dist_info().is_main:
         metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items() if k != "images")
         print(
