@@ -2,7 +2,8 @@
 
 from restora.metrics.mae import mae
 from restora.metrics.psnr import psnr
+from restora.metrics.segmentation import dice, iou, precision_recall
 from restora.metrics.sr_protocol import mod_crop, quantize_8bit
 from restora.metrics.ssim import ssim
 
-__all__ = ["mae", "mod_crop", "psnr", "quantize_8bit", "ssim"]
+__all__ = ["dice", "iou", "mae", "mod_crop", "precision_recall", "psnr", "quantize_8bit", "ssim"]
