@@ -20,6 +20,8 @@ TINY: dict[str, dict[str, Any]] = {
     "espcn": {"width": 8},
     "fsrcnn": {"width": 8, "shrink": 4, "mapping_layers": 2},
     "dncnn": {"width": 8},
+    "ffdnet": {"width": 8, "depth": 3},
+    "restora_denoiser": {"width": 4, "blocks": [1, 1]},
     "pconv_unet": {"width": 4},
     "gated_net": {"width": 4},
 }

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from tests.models.legacy_pickle import load_legacy_module_state
 
+from restora.core.weights import load_state_dict
 from restora.models import create_model
 
 # DnCNN-S, sigma = 25, PSNR (dB) from the paper: Cameraman, House, Monarch.
@@ -22,7 +22,7 @@ def test_official_dncnn_sigma25_on_set12(shared):
     if not weights.is_file() or not folder.is_dir():
         pytest.skip("DnCNN weights or Set12 not in ../shared")
     model = create_model("dncnn.s_gray")
-    model.load_state_dict(load_legacy_module_state(weights), strict=True)
+    model.load_state_dict(load_state_dict(weights), strict=True)  # restricted unpickler
     model.eval()
     gen = torch.Generator().manual_seed(0)
     for name, published in PAPER.items():

@@ -11,6 +11,7 @@ import typer
 
 from restora import __version__
 from restora.cli.errors import EXIT_FAILED, fail, friendly_errors
+from restora.cli.models_cmd import models_app
 from restora.cli.progress import progress_bar
 from restora.cli.train_cmd import eval_command, train_command
 
@@ -215,6 +216,7 @@ def info(
 
 app.command("train")(train_command)
 app.command("eval")(eval_command)
+app.add_typer(models_app, name="models")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,7 @@ from restora.color.lab import rgb_to_lab
 from restora.core.config import config_from_dict
 from restora.core.errors import ConfigError
 from restora.data.damage import DamageConfig, synthesize_damage
+from restora.data.denoise_mix import DenoiseMixTask
 from restora.data.downscale import area_downscale, bicubic_downscale
 from restora.data.edges import canny_edges
 from restora.data.free_form import FreeFormMask
@@ -243,7 +244,15 @@ class Edges2ImageTask:
 
 TASKS: dict[str, type] = {
     cls.name: cls
-    for cls in (SRTask, DenoiseTask, ColorizeTask, InpaintTask, DamageTask, Edges2ImageTask)
+    for cls in (
+        SRTask,
+        DenoiseTask,
+        DenoiseMixTask,
+        ColorizeTask,
+        InpaintTask,
+        DamageTask,
+        Edges2ImageTask,
+    )
 }
 
 

@@ -44,6 +44,8 @@ _MODULES = (
     "restora.models.sr.espcn",
     "restora.models.sr.fsrcnn",
     "restora.models.denoise.dncnn",
+    "restora.models.denoise.ffdnet",
+    "restora.models.denoise.restora_denoiser",
     "restora.models.inpainting.pconv_unet",
     "restora.models.inpainting.gated_net",
 )

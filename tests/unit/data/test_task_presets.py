@@ -138,7 +138,15 @@ def test_dataloader_batches_with_workers_match_direct_access(folder):
 
 
 def test_build_task_from_options_and_errors():
-    assert set(TASKS) == {"sr", "denoise", "colorize", "inpaint", "damage", "edges2image"}
+    assert set(TASKS) == {
+        "sr",
+        "denoise",
+        "denoise_mix",
+        "colorize",
+        "inpaint",
+        "damage",
+        "edges2image",
+    }
     assert build_task("denoise", {"sigma": [5, 15], "blind": False}) == DenoiseTask(
         sigma=(5.0, 15.0), blind=False
     )

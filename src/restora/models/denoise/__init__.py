@@ -1,1 +1,1 @@
-"""Denoising models (DnCNN)."""
+"""Denoising models (DnCNN, FFDNet)."""

@@ -7,6 +7,10 @@ Layout of ``dncnn`` (an ``nn.Sequential``): ``0`` conv (bias) + ``1`` ReLU, then
 3k+4``, and a last conv without bias at ``3(depth-2)+2`` (``dncnn.47`` for depth 17).
 The momentum value is the official code's (PyTorch semantics: new running statistics take
 95 % of the batch statistics); it matters only when fine-tuning.
+
+With ``batch_norm=False`` (the official MatConvNet release, where batch normalization was folded
+into the convolutions) every conv has a bias and the layout is ``0`` conv + ``1`` ReLU, then
+``depth - 2`` × [conv, ReLU] at ``2k+2, 2k+3``, and the last conv at ``2(depth-1)``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ __all__ = ["DnCNN"]
 class DnCNN(ConfigurableModel):
     """Residual denoiser: the network predicts the noise, ``output = input - dncnn(input)``.
 
-    ``depth`` counts convolutions (17 for DnCNN-S, 20 for the blind DnCNN-B / CDnCNN-B).
+    ``depth`` counts convolutions (17 for DnCNN-S, 20 for the blind DnCNN-B / CDnCNN-B);
+    ``batch_norm=False`` drops the BatchNorm layers and gives every conv a bias (BN folded).
     Input ``(B, channels, H, W)`` float, noisy image in [0, 1] (any size); output the same shape,
     not clamped (the descriptor clamps).
 
@@ -36,16 +41,19 @@ class DnCNN(ConfigurableModel):
     (1, 1, 7, 5)
     """
 
-    def __init__(self, *, channels: int = 1, width: int = 64, depth: int = 17) -> None:
+    def __init__(
+        self, *, channels: int = 1, width: int = 64, depth: int = 17, batch_norm: bool = True
+    ) -> None:
         super().__init__()
         if depth < 2:
             raise ValueError(f"depth must be >= 2, got {depth}")
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 3, padding=1, bias=True), nn.ReLU()]
         for _ in range(depth - 2):
-            layers.append(nn.Conv2d(width, width, 3, padding=1, bias=False))
-            layers.append(nn.BatchNorm2d(width, eps=1e-4, momentum=0.95))
+            layers.append(nn.Conv2d(width, width, 3, padding=1, bias=not batch_norm))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(width, eps=1e-4, momentum=0.95))
             layers.append(nn.ReLU())
-        layers.append(nn.Conv2d(width, channels, 3, padding=1, bias=False))
+        layers.append(nn.Conv2d(width, channels, 3, padding=1, bias=not batch_norm))
         self.dncnn = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -79,3 +87,15 @@ def dncnn_b_gray(**overrides: Any) -> DnCNN:
 def dncnn_b_color(**overrides: Any) -> DnCNN:
     """CDnCNN-B: 20 layers, 64 features, RGB, blind Gaussian denoising."""
     return build(DnCNN, overrides, channels=3, width=64, depth=20)
+
+
+@register_model("dncnn.b_gray_mat")
+def dncnn_b_gray_mat(**overrides: Any) -> DnCNN:
+    """DnCNN-B as released for MatConvNet (``GD_Gray_Blind.mat``): 20 layers, BN folded."""
+    return build(DnCNN, overrides, channels=1, width=64, depth=20, batch_norm=False)
+
+
+@register_model("dncnn.b_color_mat")
+def dncnn_b_color_mat(**overrides: Any) -> DnCNN:
+    """CDnCNN-B as released for MatConvNet (``GD_Color_Blind.mat``): 20 layers, RGB, BN folded."""
+    return build(DnCNN, overrides, channels=3, width=64, depth=20, batch_norm=False)

@@ -44,7 +44,9 @@ class OpenCVSuperRes:
             raise RestoraError(f"super-resolution model not found: {path}")
         self.algorithm, self.scale = parse_model_name(path)
         if not hasattr(cv2, "dnn_superres"):
-            raise RestoraError("OpenCV lacks dnn_superres: install opencv-contrib-python-headless<5")
+            raise RestoraError(
+                "OpenCV lacks dnn_superres: install opencv-contrib-python-headless<5"
+            )
         self._impl = cv2.dnn_superres.DnnSuperResImpl_create()
         try:
             self._impl.readModel(str(path))
