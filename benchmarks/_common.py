@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import platform
+import re
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,17 @@ def shared_path(*parts: str) -> Path:
     if path is None or not path.exists():
         sys.exit(f"shared data not found: {'/'.join(parts)} (set $RESTORA_SHARED or add ../shared)")
     return path
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Run ``cmd`` under /usr/bin/time -v; return (wall seconds, peak RSS MB, stdout)."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    return hours * 3600 + minutes * 60 + seconds, rss / 1024, proc.stdout
 
 
 def command_line() -> str:

@@ -10,7 +10,6 @@ Also checks that a forced small tile gives the same output as the default plan (
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 import tempfile
@@ -19,21 +18,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from _common import command_line, shared_path, write_table
+from _common import command_line, shared_path, timed, write_table
 
 SIZES = {"2mp": (1732, 1155), "12mp": (4242, 2828), "24mp": (6000, 4000)}
 RESTORA = [sys.executable, "-m", "restora"]
-
-
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Run ``cmd`` under /usr/bin/time -v; return (wall seconds, peak RSS MB, stdout)."""
-    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return hours * 3600 + minutes * 60 + seconds, rss / 1024, proc.stdout
 
 
 def main() -> None:

@@ -48,6 +48,49 @@ def test_noisy_photo_is_denoised(photo):
     assert (out.image - photo).pow(2).mean() < 0.5 * (noisy - photo).pow(2).mean()
 
 
+@pytest.fixture(scope="module")
+def noisy_large(photo):
+    """A (1, 3, 480, 640) photo with AWGN sigma 20/255 (seeded)."""
+    big = torch.nn.functional.interpolate(photo, size=(480, 640), mode="bilinear")
+    noise = torch.randn(big.shape, generator=torch.Generator().manual_seed(2)) * 20 / 255
+    return big, (big + noise).clamp(0, 1)
+
+
+def test_default_denoiser_is_restoras_network_and_beats_nlm(noisy_large):
+    clean, noisy = noisy_large
+    net = restora.restore(noisy, stages=["analyze", "denoise"])
+    nlm = restora.restore(noisy, stages=["analyze", "denoise"], denoise={"method": "nlm"})
+    assert (
+        net.record("denoise").method == "restora"
+        and "blind network" in net.record("denoise").notes[0]
+    )
+
+    def mse(x):
+        return float((x - clean).pow(2).mean())
+
+    assert mse(net.image) < 0.25 * mse(noisy)
+    assert mse(net.image) < mse(nlm.image)
+
+
+def test_restora_denoiser_tiled_equals_untiled(noisy_large):
+    _, noisy = noisy_large
+    whole = restora.restore(noisy, stages=["denoise"], denoise={"sigma": 20.0})
+    tiled = restora.restore(noisy, stages=["denoise"], denoise={"sigma": 20.0}, tile=400)
+    diff = float((whole.image - tiled.image).abs().max())
+    assert diff < 1 / 255, diff
+
+
+def test_monochrome_photo_stays_gray_and_strength_blends(noisy_large):
+    _, noisy = noisy_large
+    gray = noisy.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
+    out = restora.restore(gray, stages=["analyze", "denoise"])
+    assert out.flags["monochrome"] and "as monochrome" in out.record("denoise").notes[0]
+    assert torch.equal(out.image[:, 0], out.image[:, 1])
+    assert torch.equal(out.image[:, 1], out.image[:, 2])
+    half = restora.restore(gray, stages=["analyze", "denoise"], denoise={"strength": 0.5})
+    assert torch.allclose(half.image, (gray + out.image) / 2, atol=1e-6)
+
+
 def test_colorize_says_what_it_did(photo):
     gray = photo.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
     out = restora.restore(gray, stages=["analyze", "colorize"])
@@ -70,7 +113,7 @@ def test_upscale_scales_image_and_alpha(photo):
     "stages, options",
     [
         (["detect_damage"], {}),
-        (["denoise"], {"denoise": {"sigma": 20.0}}),
+        (["denoise"], {"denoise": {"sigma": 20.0, "method": "nlm"}}),
         (["upscale"], {"upscale": {"scale": 2}}),
         (["upscale"], {"upscale": {"scale": 3, "method": "bicubic"}}),
     ],

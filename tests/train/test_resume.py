@@ -72,3 +72,18 @@ def test_resume_without_optimizer_state_would_differ(photo_folder: Path, tmp_pat
     tampered = train(config, resume=tmp_path / "run" / "checkpoints" / "step_000100").history
     assert _without_time(tampered)[0]["loss"] == _without_time(straight)[0]["loss"]
     assert [r["loss"] for r in tampered[1:]] != [r["loss"] for r in straight[1:]]
+
+
+def test_resume_applies_a_changed_learning_rate(photo_folder: Path, tmp_path: Path) -> None:
+    """Fine-tuning from a checkpoint with a new ``optim.lr`` uses the new rate, not the saved."""
+    out = tmp_path / "run"
+    train(_config("sr", photo_folder, out), until=100)
+    saved_lr = load_config(CONFIGS / "sr.toml", tiny_overrides("sr", photo_folder, out)).optim.lr
+    lowered = load_config(
+        CONFIGS / "sr.toml",
+        [*tiny_overrides("sr", photo_folder, out), *EXTRA, f"optim.lr={saved_lr / 4}"],
+    )
+    resumed = train(lowered, resume=out).history
+    same = train(_config("sr", photo_folder, tmp_path / "same"), until=101).history
+    assert resumed[0]["step"] == same[-1]["step"]  # the saved rate's lr at that same step
+    assert resumed[0]["lr"] == pytest.approx(same[-1]["lr"] / 4, rel=1e-6)

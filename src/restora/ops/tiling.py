@@ -57,21 +57,27 @@ class Tile:
         return self.x1 - self.x0
 
 
-def _axis_starts(size: int, tile: int, overlap: int) -> list[int]:
-    """Evenly spaced tile starts along one axis; neighbours share at least ``overlap`` pixels."""
+def _axis_starts(size: int, tile: int, overlap: int, align: int = 1) -> list[int]:
+    """Evenly spaced tile starts along one axis, multiples of ``align``; neighbours share at
+    least ``overlap`` pixels."""
     if size <= tile:
         return [0]
-    step = tile - overlap
-    count = math.ceil((size - overlap) / step)
+    step = tile - overlap - (align - 1)  # rounding a start down to ``align`` costs < align px
+    if step < 1:
+        raise ValueError(f"tile {tile} is too small for overlap {overlap} and align {align}")
+    count = max(2, math.ceil((size - tile) / step) + 1)
     span = size - tile
     # floor keeps consecutive gaps <= step, so every shared band is >= overlap pixels long
-    return [(i * span) // (count - 1) for i in range(count)]
+    return [((i * span) // (count - 1)) // align * align for i in range(count)]
 
 
-def _axis_segments(size: int, tile: int, overlap: int) -> list[tuple[int, int, int, int, int, int]]:
+def _axis_segments(
+    size: int, tile: int, overlap: int, align: int = 1
+) -> list[tuple[int, int, int, int, int, int]]:
     """Per tile along one axis: (start, end, core_start, core_end, overlap_before, overlap_after)."""
-    starts = _axis_starts(size, tile, overlap)
+    starts = _axis_starts(size, tile, overlap, align)
     ends = [min(s + tile, size) for s in starts]
+    ends[-1] = size  # an aligned last tile may be up to ``align - 1`` px longer than ``tile``
     segments = []
     for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
         before = ends[i - 1] - start if i > 0 else 0
@@ -82,11 +88,14 @@ def _axis_segments(size: int, tile: int, overlap: int) -> list[tuple[int, int, i
     return segments
 
 
-def plan_tiles(height: int, width: int, *, tile: int, overlap: int) -> list[Tile]:
+def plan_tiles(height: int, width: int, *, tile: int, overlap: int, align: int = 1) -> list[Tile]:
     """Lay tiles of at most ``tile x tile`` pixels over a ``height x width`` image, row by row.
 
     Tiles are spread evenly so the last one ends at the border; neighbours share at least
     ``overlap`` pixels. An image no larger than ``tile`` gets a single tile covering it.
+    ``align`` > 1 puts every tile start on a multiple of ``align`` (networks that downsample by
+    ``align`` are only shift-equivariant for such shifts); the last tile of a row or column
+    may then be up to ``align - 1`` pixels longer than ``tile``.
 
     >>> [(t.y0, t.y1, t.x0, t.x1) for t in plan_tiles(100, 60, tile=64, overlap=16)]
     [(0, 64, 0, 60), (36, 100, 0, 60)]
@@ -97,8 +106,10 @@ def plan_tiles(height: int, width: int, *, tile: int, overlap: int) -> list[Tile
         raise ValueError(f"tile must be >= 1, got {tile}")
     if not 0 <= overlap < tile:
         raise ValueError(f"overlap must be in [0, tile), got overlap={overlap}, tile={tile}")
-    rows = _axis_segments(height, tile, overlap)
-    cols = _axis_segments(width, tile, overlap)
+    if align < 1:
+        raise ValueError(f"align must be >= 1, got {align}")
+    rows = _axis_segments(height, tile, overlap, align)
+    cols = _axis_segments(width, tile, overlap, align)
     return [
         Tile(y0, y1, x0, x1, cy0, cy1, cx0, cx1, top, bottom, left, right)
         for (y0, y1, cy0, cy1, top, bottom) in rows
@@ -171,6 +182,7 @@ def tiled_apply(
     extra: torch.Tensor | None = None,
     out_channels: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    align: int = 1,
 ) -> torch.Tensor:
     """Apply ``fn`` tile by tile and blend the results with feathered weights.
 
@@ -186,6 +198,8 @@ def tiled_apply(
         extra: optional ``(B, C2, H, W)`` tensor (e.g. a mask) cut into the same tiles.
         out_channels: expected ``C'`` (checked); inferred from the first tile when None.
         progress: called as ``progress(done, total)`` after each tile.
+        align: tile starts are multiples of this (see :func:`plan_tiles`); use the network's
+            total downsampling factor for strided or pixel-unshuffling networks.
 
     Returns:
         ``(B, C', H * scale, W * scale)`` float32 on ``image``'s device, detached. When one tile
@@ -205,7 +219,7 @@ def tiled_apply(
             raise ValueError(
                 f"extra {tuple(extra.shape)} must match image {tuple(image.shape)} in B, H, W"
             )
-    tiles = plan_tiles(height, width, tile=tile, overlap=overlap)
+    tiles = plan_tiles(height, width, tile=tile, overlap=overlap, align=align)
     total = len(tiles)
 
     if total == 1:

@@ -51,16 +51,22 @@ class InpaintSpec:
 class DenoiseSpec:
     """Noise removal. ``sigma`` None = estimated by ``analyze``; below ``threshold`` nothing is done.
 
-    Both are in 0..255 units (the usual way noise levels are quoted).
+    Both are in 0..255 units (the usual way noise levels are quoted). ``restora`` is restora's
+    own blind network (it measures the noise itself; ``sigma`` only decides whether it runs);
+    ``nlm`` is OpenCV non-local means at ``sigma``. ``strength`` in [0, 1] blends the result
+    with the input (1 = fully denoised), for users who want some grain kept.
     """
 
-    method: Literal["nlm", "none"] = "nlm"
+    method: Literal["restora", "nlm", "none"] = "restora"
     sigma: float | None = None
     threshold: float = 3.0
+    strength: float = 1.0
 
     def __post_init__(self) -> None:
         if self.sigma is not None and not 0 <= self.sigma <= 255:
             raise ConfigError(f"denoise.sigma must be in [0, 255], got {self.sigma}")
+        if not 0 <= self.strength <= 1:
+            raise ConfigError(f"denoise.strength must be in [0, 1], got {self.strength}")
 
 
 @dataclass

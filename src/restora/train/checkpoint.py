@@ -130,7 +130,12 @@ def load_checkpoint(path: str | Path, *, task: Task, ema: EMA | None) -> Checkpo
             f"{folder} has optimizers {sorted(saved)}, this task {sorted(optimizers)}"
         )
     for name, optimizer in optimizers.items():
+        # The config's learning rate wins over the saved one, so a resumed run can change it.
+        base_lrs = [group.get("base_lr") for group in optimizer.param_groups]
         optimizer.load_state_dict(_join_state(saved[name], tensors))
+        for group, base_lr in zip(optimizer.param_groups, base_lrs, strict=True):
+            if base_lr is not None:
+                group["base_lr"] = base_lr
     torch.set_rng_state(tensors["rng.torch"])
     random.setstate(_to_tuple(record["rng"]["python"]))
     numpy = record["rng"]["numpy"]

@@ -194,3 +194,34 @@ def test_choose_tile_size_feeds_tiled_apply(noise_image):
     assert side == 80
     got = tiled_apply(gaussian_blur_9x9, noise_image, tile=side, overlap=16)
     assert float((got - gaussian_blur_9x9(noise_image)).abs().max()) < TOLERANCE
+
+
+def phase_sensitive(image: torch.Tensor) -> torch.Tensor:
+    """A local operator that is only shift-equivariant for even shifts (2x2 blocks -> means)."""
+    mean = F.avg_pool2d(F.pad(image, (0, image.shape[-1] % 2, 0, image.shape[-2] % 2)), 2)
+    up = F.interpolate(mean, scale_factor=2, mode="nearest")
+    return up[..., : image.shape[-2], : image.shape[-1]]
+
+
+@pytest.mark.parametrize(("tile", "overlap", "align"), [(64, 16, 8), (50, 12, 4), (33, 8, 2)])
+def test_aligned_plan_starts_on_multiples_and_keeps_the_overlap(tile, overlap, align):
+    for size in (157, 203, 64, 300):
+        segments = tiling._axis_segments(size, tile, overlap, align)
+        starts = [s[0] for s in segments]
+        ends = [s[1] for s in segments]
+        assert all(s % align == 0 for s in starts) and starts[0] == 0 and ends[-1] == size
+        assert all(e - s <= tile + align - 1 for s, e in zip(starts, ends, strict=True))
+        assert all(ends[i] - starts[i + 1] >= overlap for i in range(len(starts) - 1))
+
+
+def test_align_makes_a_strided_operator_tile_exactly(noise_image):
+    expected = phase_sensitive(noise_image)
+    aligned = tiled_apply(phase_sensitive, noise_image, tile=48, overlap=16, align=2)
+    assert float((aligned - expected).abs().max()) < 1e-5
+    unaligned = tiled_apply(phase_sensitive, noise_image, tile=48, overlap=16)
+    assert float((unaligned - expected).abs().max()) > 0.1  # odd tile starts change the blocks
+
+
+def test_align_too_large_for_the_tile_raises():
+    with pytest.raises(ValueError, match="too small"):
+        plan_tiles(300, 300, tile=40, overlap=32, align=16)
