@@ -2,7 +2,7 @@
 
 A BSDS500 test photo is enlarged (Lanczos) to 2 and 24 megapixels, damaged with
 `restora synth`, then restored by the CLI in a child process measured with /usr/bin/time -v.
-Also checks that a forced small tile gives the same output as the default plan (< 1/255).
+Also checks that a forced tile size gives the same output as the default plan (< 1/255).
 
     .venv/bin/python benchmarks/pipeline_scale.py [--sizes 2mp,24mp]
 """
@@ -55,7 +55,7 @@ def main() -> None:
                     "peak RSS MB (default plan)": round(rss),
                     "seconds (--tile 1024)": round(tiled_wall, 2),
                     "peak RSS MB (--tile 1024)": round(tiled_rss),
-                    "max |default - tiled| (8-bit levels)": int(np.abs(a - b).max()),
+                    "max abs diff default vs tiled (8-bit levels)": int(np.abs(a - b).max()),
                     "pixels differing": int((a != b).any(-1).sum()),
                 }
             )

@@ -22,6 +22,7 @@ TINY: dict[str, dict[str, Any]] = {
     "dncnn": {"width": 8},
     "ffdnet": {"width": 8, "depth": 3},
     "restora_denoiser": {"width": 4, "blocks": [1, 1]},
+    "restora_sr": {"width": 8, "blocks": 1, "esa_channels": 4},
     "pconv_unet": {"width": 4},
     "gated_net": {"width": 4},
 }

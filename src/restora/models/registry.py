@@ -43,6 +43,7 @@ _MODULES = (
     "restora.models.sr.edsr",
     "restora.models.sr.espcn",
     "restora.models.sr.fsrcnn",
+    "restora.models.sr.restora_sr",
     "restora.models.denoise.dncnn",
     "restora.models.denoise.ffdnet",
     "restora.models.denoise.restora_denoiser",

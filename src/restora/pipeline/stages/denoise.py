@@ -69,7 +69,7 @@ class DenoiseStage(Stage):
         h, w = image.shape[-2:]
         denoise: Callable[[torch.Tensor], torch.Tensor]
         if options.method == "restora":
-            monochrome = bool(restoration.flags.get("monochrome", False))
+            monochrome = restoration.flags.get("tone") == "monochrome"  # sepia keeps its tint
 
             def denoise(tile: torch.Tensor) -> torch.Tensor:
                 return restora_denoise(tile, monochrome=monochrome)

@@ -1,0 +1,122 @@
+"""restora's own SR network: shapes, start-as-interpolation, tiling-friendliness, parameter budget,
+save/load and the shipped-weights loader."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from restora.core.errors import RestoraError
+from restora.models import create_model, load_model, save_model
+from restora.models.sr import restora_sr
+from restora.models.sr.restora_sr import RestoraSR, load_pretrained, pretrained_dir
+
+
+def _tiny(**overrides: object) -> RestoraSR:
+    torch.manual_seed(0)
+    options = {"width": 8, "blocks": 2, "esa_channels": 4, **overrides}
+    net = create_model("restora_sr.x4", **options)
+    for p in net.parameters():  # the upsampler starts at zero: make every layer non-trivial
+        torch.nn.init.normal_(p, std=0.1)
+    return net
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize(("h", "w"), [(1, 1), (5, 3), (37, 29), (16, 24)])
+def test_forward_scales_odd_sizes(scale, h, w):
+    net = _tiny(scale=scale).eval()
+    with torch.no_grad():
+        assert net(torch.rand(2, 3, h, w)).shape == (2, 3, scale * h, scale * w)
+
+
+def test_backward_reaches_every_parameter():
+    net = _tiny().train()
+    x = torch.rand(2, 3, 19, 23, requires_grad=True)
+    net(x).square().mean().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all()
+    for name, p in net.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+@pytest.mark.parametrize(("skip", "mode"), [("bicubic", "bicubic"), ("nearest", "nearest")])
+def test_fresh_model_is_plain_interpolation(skip, mode):
+    net = create_model("restora_sr.x2", width=8, blocks=1, esa_channels=4, skip=skip).eval()
+    x = torch.rand(1, 3, 11, 9)
+    options = {"align_corners": False} if mode == "bicubic" else {}
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), F.interpolate(x, scale_factor=2, mode=mode, **options))
+
+
+def test_translation_equivariant_inside_the_receptive_field():
+    """Stride-free layers: a crop of the input gives the same output away from the crop's
+    border (what tiling with overlap relies on); shifts by any offset, not just multiples."""
+    net = _tiny(blocks=1).eval()
+    x = torch.rand(1, 3, 40, 40)
+    with torch.no_grad():
+        full = net(x)
+        part = net(x[..., 3:40, 5:40])  # offsets 3 and 5: no stride alignment
+    margin = 16  # receptive field of one block + head + tail, in LR pixels, rounded up
+    s = 4
+    inner_full = full[
+        ..., (3 + margin) * s : (40 - margin) * s, (5 + margin) * s : (40 - margin) * s
+    ]
+    inner_part = part[..., margin * s : (37 - margin) * s, margin * s : (35 - margin) * s]
+    torch.testing.assert_close(inner_part, inner_full, rtol=1e-5, atol=1e-5)
+
+
+def test_default_parameter_count_in_budget():
+    count = sum(p.numel() for p in create_model("restora_sr.x4").parameters())
+    assert 300_000 <= count <= 600_000, count
+
+
+def test_descriptor_clamps_and_scales():
+    net = _tiny(scale=2).eval()
+    desc = net.describe()
+    assert desc.purpose == "sr" and desc.scale == 2 and desc.tile_size and desc.tile_overlap > 0
+    out = desc(torch.rand(1, 3, 9, 11))
+    assert out.shape == (1, 3, 18, 22) and 0 <= out.min() and out.max() <= 1
+
+
+def test_bad_options_raise():
+    with pytest.raises(ValueError, match="scale"):
+        RestoraSR(scale=0)
+    with pytest.raises(ValueError, match="skip"):
+        RestoraSR(skip="lanczos")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        RestoraSR(width=0)
+
+
+def test_save_load_round_trip_is_exact(tmp_path):
+    net = _tiny().eval()
+    save_model(net, tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    assert isinstance(again, RestoraSR) and again.config == net.config
+    x = torch.rand(1, 3, 13, 10)
+    with torch.no_grad():
+        torch.testing.assert_close(again(x), net(x), rtol=0, atol=0)
+
+
+def test_pretrained_dir_layout():
+    folder = pretrained_dir(4)
+    assert folder.name == "restora_sr_x4_bicubic"
+    assert folder.parent.name == "sr" and folder.parent.parent.name == "weights"
+    assert pretrained_dir(2, "real").name == "restora_sr_x2_real"
+
+
+def test_load_pretrained_missing_weights_raise_clearly(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        restora_sr, "pretrained_dir", lambda scale, variant="bicubic": tmp_path / "nope"
+    )
+    with pytest.raises(RestoraError, match="no restora_sr weights for scale 3"):
+        load_pretrained(scale=3)
+
+
+def test_load_pretrained_checks_the_scale(tmp_path, monkeypatch):
+    save_model(_tiny(scale=2), tmp_path / "w")
+    monkeypatch.setattr(
+        restora_sr, "pretrained_dir", lambda scale, variant="bicubic": tmp_path / "w"
+    )
+    assert load_pretrained(scale=2).config["scale"] == 2
+    with pytest.raises(RestoraError, match="x2 model, not x4"):
+        load_pretrained(scale=4)
