@@ -147,6 +147,17 @@ def test_detection_ignores_tiles_and_shrinks_to_fit_the_budget(photo):
         assert recall > 0.8 and precision > 0.5, (recall, precision)
 
 
+def test_upscale_without_shipped_weights_falls_back_or_fails_clearly(photo):
+    from restora.core.errors import RestoraError
+
+    out = restora.restore(photo, stages=["upscale"], upscale={"scale": 3})
+    record = out.record("upscale")
+    assert record.method == "lanczos" and "no restora SR weights for x3" in record.notes[0]
+    assert out.image.shape[-2:] == (576, 768)
+    with pytest.raises(RestoraError, match="ships no x3 SR weights"):
+        restora.restore(photo, stages=["upscale"], upscale={"scale": 3, "method": "restora"})
+
+
 def test_crop_around_mask_equals_whole_image_inpainting(scratched):
     from restora.ops.inpaint import inpaint_classical
     from restora.pipeline.strategies import crop_around_mask

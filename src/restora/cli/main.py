@@ -78,7 +78,9 @@ def restore(
     inpaint_method: Annotated[
         str | None, typer.Option(help="telea, ns, fsr_fast, fsr_best, biharmonic.")
     ] = None,
-    upscale_method: Annotated[str | None, typer.Option(help="lanczos, bicubic or opencv.")] = None,
+    upscale_method: Annotated[
+        str | None, typer.Option(help="auto, restora, lanczos, bicubic or opencv.")
+    ] = None,
     sr_model: Annotated[
         Path | None, typer.Option(help="OpenCV dnn_superres .pb file (FSRCNN_x4.pb, ...).")
     ] = None,

@@ -79,11 +79,18 @@ class ColorizeSpec:
 
 @dataclass
 class UpscaleSpec:
-    """Upscaling by ``scale``. ``model`` is an OpenCV dnn_superres graph (method "opencv")."""
+    """Upscaling by ``scale``.
 
-    method: Literal["lanczos", "bicubic", "opencv"] = "lanczos"
+    ``restora`` is restora's own network (``variant``: ``realistic``, trained on blurred, noisy,
+    JPEG-compressed photos, or ``bicubic``; ``auto`` prefers realistic); ``auto`` (the default)
+    uses it where weights for the scale ship and Lanczos otherwise, and says which it used.
+    ``model`` is an OpenCV dnn_superres graph (method "opencv").
+    """
+
+    method: Literal["auto", "restora", "lanczos", "bicubic", "opencv"] = "auto"
     scale: int = 1
     model: str | None = None
+    variant: Literal["auto", "realistic", "bicubic"] = "auto"
 
     def __post_init__(self) -> None:
         if not 1 <= self.scale <= 8:
