@@ -100,6 +100,17 @@ def test_synth_is_seeded_and_refuses_its_input(cli, tmp_path):
     assert code == 2 and "input" in err and src.read_bytes() == before
 
 
+def test_synth_full_profile_draws_more_kinds(cli, tmp_path):
+    src = make_photo(tmp_path / "clean.png", size=(160, 120))
+    classic, full = tmp_path / "classic.png", tmp_path / "full.png"
+    assert cli("synth", src, "-o", classic, "--seed", "1")[0] == 0
+    code, out, err = cli("synth", src, "-o", full, "--seed", "1", "--profile", "full")
+    assert code == 0, err and "damaged" in out
+    assert not np.array_equal(np.asarray(Image.open(classic)), np.asarray(Image.open(full)))
+    code, _, err = cli("synth", src, "-o", tmp_path / "x.png", "--profile", "nope")
+    assert code == 2 and "profile" in err
+
+
 def test_info_reports_mode_and_tone(cli, tmp_path):
     gray = tmp_path / "gray.png"
     Image.fromarray(np.tile(np.arange(64, dtype=np.uint8), (32, 1))).save(gray)
@@ -131,3 +142,22 @@ def test_bad_inputs_fail_cleanly_and_write_nothing(cli_process, tmp_path, name, 
     assert not [p for p in out.rglob("*") if p.name != "restora-manifest.json"]
     code, _, stderr = cli_process("info", src)
     assert code == 2 and "restora: error:" in stderr and "Traceback" not in stderr
+
+
+def test_alpha_and_16_bits_survive_the_whole_pipeline(cli, tmp_path):
+    """An RGBA 16-bit PNG through every default stage: alpha exact, 16-bit output, same size."""
+    import cv2
+
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:80, 0:120]
+    rgb = np.stack([xx * 500, yy * 700, (xx + yy) * 300], -1).astype(np.uint16)
+    alpha = ((xx * 65535) // 119).astype(np.uint16)
+    alpha[20:30, 40:60] = 0
+    bgra = np.dstack([rgb[..., ::-1], alpha]) + rng.integers(0, 2, (80, 120, 4)).astype(np.uint16)
+    src = tmp_path / "rgba16.png"
+    cv2.imwrite(str(src), bgra)
+    code, _, err = cli("restore", src, "-o", tmp_path / "out")
+    assert code == 0, err
+    out = cv2.imread(str(tmp_path / "out" / "rgba16_restored.png"), cv2.IMREAD_UNCHANGED)
+    assert out.dtype == np.uint16 and out.shape == (80, 120, 4)
+    assert np.array_equal(out[..., 3], bgra[..., 3])
