@@ -56,7 +56,8 @@ def main() -> None:
     notes = (
         "Full preset configs from configs/ (only steps, out_dir and no validation/checkpoints "
         "overridden), data from ../shared/train, CPU with the configs' thread count, on this "
-        "2-core machine (shared with other jobs while measured). Seconds include building the "
+        "2-core machine (other training jobs were paused with SIGSTOP while measured). Seconds "
+        "include building the "
         "dataset (reading and caching the photos)."
     )
     write_table("train_presets", rows, command_line(), notes)
