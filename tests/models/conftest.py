@@ -25,6 +25,7 @@ TINY: dict[str, dict[str, Any]] = {
     "restora_sr": {"width": 8, "blocks": 1, "esa_channels": 4},
     "pconv_unet": {"width": 4},
     "gated_net": {"width": 4},
+    "dip": {"channels_down": [4, 4, 4], "channels_up": [4, 4, 4], "channels_skip": [2, 2, 2]},
 }
 H, W = 37, 29
 

@@ -9,7 +9,7 @@ from tests.models.conftest import TINY, H, W, model_inputs, tiny_overrides
 
 from restora.models import create_model, list_models, load_model, save_model
 
-NO_DESCRIPTOR = {"patchgan"}
+NO_DESCRIPTOR = {"patchgan", "dip_skip"}  # DIP maps a fixed code, not an image
 
 
 def _expected_shape(model) -> tuple[int, ...]:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from restora import __version__
+from restora.cli.dip_cmd import dip_command
 from restora.cli.errors import EXIT_FAILED, fail, friendly_errors
 from restora.cli.models_cmd import models_app
 from restora.cli.progress import progress_bar
@@ -218,6 +219,7 @@ def info(
 
 app.command("train")(train_command)
 app.command("eval")(eval_command)
+app.command("dip")(dip_command)
 app.add_typer(models_app, name="models")
 
 

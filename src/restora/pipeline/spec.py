@@ -34,7 +34,8 @@ class DetectSpec:
 
 @dataclass
 class InpaintSpec:
-    """Filling the damage mask. Classical methods: telea, ns, fsr_fast, fsr_best, biharmonic."""
+    """Filling the damage mask. Classical methods: telea, ns, fsr_fast, fsr_best, biharmonic;
+    "dip": Deep Image Prior (no weights, slow: see ``restora.pipeline.stages.inpaint_dip``)."""
 
     method: str = "telea"
     radius: int = 5

@@ -7,6 +7,7 @@ from restora.pipeline.context import RunContext
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
+from restora.pipeline.stages.inpaint_dip import dip_fill
 from restora.pipeline.strategies import crop_around_mask, dilate_mask
 
 _CELL = 1024
@@ -18,8 +19,8 @@ class InpaintStage(Stage):
 
     def run(self, restoration: Restoration, spec: PipelineSpec, ctx: RunContext) -> StageRecord:
         options = spec.inpaint
-        if options.method not in CLASSICAL_INPAINTERS:
-            known = ", ".join(CLASSICAL_INPAINTERS.names())
+        if options.method not in CLASSICAL_INPAINTERS and options.method != "dip":
+            known = ", ".join([*CLASSICAL_INPAINTERS.names(), "dip"])
             raise KeyError(f"unknown inpaint method {options.method!r} (known: {known})")
         if restoration.mask is None or not bool((restoration.mask > 0.5).any()):
             return self.skip(options.method, "no damage to fill")
@@ -30,6 +31,8 @@ class InpaintStage(Stage):
             )
 
         def fill(image, hole):
+            if options.method == "dip":
+                return dip_fill(image, hole)
             return inpaint_classical(image, hole, method=options.method, radius=options.radius)
 
         restoration.image = crop_around_mask(
