@@ -25,6 +25,7 @@ TINY: dict[str, dict[str, Any]] = {
     "restora_sr": {"width": 8, "blocks": 1, "esa_channels": 4},
     "pconv_unet": {"width": 4},
     "gated_net": {"width": 4},
+    "zhang": {"width": 0.0625},
     "dip": {"channels_down": [4, 4, 4], "channels_up": [4, 4, 4], "channels_skip": [2, 2, 2]},
 }
 H, W = 37, 29
@@ -36,6 +37,14 @@ def tiny_overrides(name: str) -> dict[str, Any]:
 
 def model_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
     """Inputs for ``model`` at the odd size 37x29: (image,) or (image, hole_mask)."""
+    if model.arch in ("zhang_eccv16", "zhang_siggraph17"):  # CIE L in [0, 100] (+ ab hints)
+        lightness = 100.0 * torch.rand(1, 1, H, W, generator=generator)
+        if model.arch == "zhang_eccv16":
+            return (lightness,)
+        hints = 40.0 * torch.randn(1, 2, H, W, generator=generator)
+        mask = torch.zeros(1, 1, H, W)
+        mask[..., 5, 7] = mask[..., 20, 11] = 1.0
+        return lightness, hints, mask
     cfg = model.config
     channels = cfg.get("in_channels", cfg.get("channels"))
     image = torch.rand(1, channels, H, W, generator=generator)

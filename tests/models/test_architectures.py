@@ -10,9 +10,16 @@ from tests.models.conftest import TINY, H, W, model_inputs, tiny_overrides
 from restora.models import create_model, list_models, load_model, save_model
 
 NO_DESCRIPTOR = {"patchgan", "dip_skip"}  # DIP maps a fixed code, not an image
+# Colorizers take CIE L (not an RGB image in [0, 1]) and give ab / bin logits: run by
+# restora.models.colorization.colorize_lab instead of a descriptor.
+NO_DESCRIPTOR |= {"zhang_eccv16", "zhang_siggraph17"}
 
 
 def _expected_shape(model) -> tuple[int, ...]:
+    if model.arch == "zhang_eccv16":  # 313 bin logits at a quarter of the (padded) size
+        return (1, 313, -(-H // 4), -(-W // 4))
+    if model.arch == "zhang_siggraph17":  # ab
+        return (1, 2, H, W)
     cfg = model.config
     scale = cfg.get("scale", 1)
     out = cfg.get("out_channels", cfg.get("channels"))
@@ -31,6 +38,10 @@ def test_forward_backward_odd_size_finite_gradients(model_name, rng):
         logits, features = model(*inputs, return_features=True)
         assert logits.shape[:2] == (1, 1) and len(features) == model.config["n_layers"] + 1
         loss = logits.square().mean() + sum(f.square().mean() for f in features)
+    elif model.arch == "zhang_siggraph17":  # both heads train (regression + classification)
+        out, logits = model(*inputs, return_logits=True)
+        assert out.shape == _expected_shape(model) and logits.shape[1] == 529
+        loss = (out - 0.5).square().mean() + logits.square().mean()
     else:
         out = model(*inputs)
         assert out.shape == _expected_shape(model)

@@ -95,7 +95,7 @@ def test_colorize_says_what_it_did(photo):
     gray = photo.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
     out = restora.restore(gray, stages=["analyze", "colorize"])
     assert out.flags["tone"] == "monochrome" and out.flags["monochrome"]
-    assert "no colorization method" in out.record("colorize").notes[0]
+    assert "needs trained weights" in out.record("colorize").notes[0]
     assert torch.equal(out.image, gray)
     colour = restora.restore(photo, stages=["analyze", "colorize"])
     assert "not re-colorized" in colour.record("colorize").notes[0]

@@ -94,6 +94,13 @@ def restore(
     keep_monochrome: Annotated[
         bool, typer.Option("--keep-monochrome", help="Never colorize.")
     ] = False,
+    hints: Annotated[
+        Path | None,
+        typer.Option(
+            help="Colour hints for one input: a PNG whose coloured pixels are hints, or a "
+            "text file of 'x,y,#rrggbb' lines (monochrome/sepia photos only)."
+        ),
+    ] = None,
     tile: Annotated[int | None, typer.Option(help="Force a tile size in pixels.")] = None,
     memory_mb: Annotated[
         int | None, typer.Option(help="Memory budget that picks tile sizes.")
@@ -121,6 +128,7 @@ def restore(
         "detect.sensitivity": sensitivity,
         "denoise.sigma": denoise_sigma,
         "colorize.keep_monochrome": True if keep_monochrome else None,
+        "colorize.hints": str(hints) if hints else None,
         "tile": tile,
         "memory_budget_mb": memory_mb,
         "max_pixels": max_pixels,

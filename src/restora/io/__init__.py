@@ -5,6 +5,7 @@ that need it.
 """
 
 from restora.io.atomic import atomic_write_bytes, atomic_write_text, check_output_path
+from restora.io.hints import HintsError, parse_hint_list, read_hints
 from restora.io.masks import MaskSizeError, read_mask, write_mask
 from restora.io.meta import DEFAULT_MAX_PIXELS, ImageMeta, LoadedImage
 from restora.io.read import probe_image, read_image
@@ -13,6 +14,7 @@ from restora.io.write import write_image
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "HintsError",
     "ImageMeta",
     "LoadedImage",
     "MaskSizeError",
@@ -20,7 +22,9 @@ __all__ = [
     "atomic_write_text",
     "check_output_path",
     "detect_tone",
+    "parse_hint_list",
     "probe_image",
+    "read_hints",
     "read_image",
     "read_mask",
     "write_image",

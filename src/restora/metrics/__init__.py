@@ -1,9 +1,23 @@
 """Image-quality metrics following the published protocols (PSNR/SSIM on Y, border crop)."""
 
+from restora.metrics.ab_auc import ab_auc, ab_error_cdf
+from restora.metrics.colorfulness import colorfulness
 from restora.metrics.mae import mae
 from restora.metrics.psnr import psnr
 from restora.metrics.segmentation import dice, iou, precision_recall
 from restora.metrics.sr_protocol import mod_crop, quantize_8bit
 from restora.metrics.ssim import ssim
 
-__all__ = ["dice", "iou", "mae", "mod_crop", "precision_recall", "psnr", "quantize_8bit", "ssim"]
+__all__ = [
+    "ab_auc",
+    "ab_error_cdf",
+    "colorfulness",
+    "dice",
+    "iou",
+    "mae",
+    "mod_crop",
+    "precision_recall",
+    "psnr",
+    "quantize_8bit",
+    "ssim",
+]

@@ -49,6 +49,8 @@ _MODULES = (
     "restora.models.denoise.restora_denoiser",
     "restora.models.inpainting.pconv_unet",
     "restora.models.inpainting.gated_net",
+    "restora.models.colorization.eccv16",
+    "restora.models.colorization.siggraph17",
     "restora.models.dip.skip",
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_]*$")

@@ -72,10 +72,31 @@ class DenoiseSpec:
 
 @dataclass
 class ColorizeSpec:
-    """Colorization of monochrome/sepia photos; ``keep_monochrome`` skips it on purpose."""
+    """Colorization of monochrome and sepia photos (colour photos are never re-colorized).
 
-    method: Literal["none"] = "none"
+    ``method``: ``auto`` (default) colorizes from ``hints`` when given - with restora's hint
+    model where its weights ship, else by Levin et al.'s optimization - and without hints with
+    restora's automatic colorizer where its weights ship (otherwise the photo is left as it is
+    and the report says why); ``levin`` needs ``hints``; ``model`` uses restora's trained
+    colorizer only; ``none`` never colorizes. ``hints``: a hints image or ``x,y,#rrggbb`` list
+    (see ``restora.io.hints``). ``keep_monochrome`` skips the stage on purpose. ``size``: short
+    side at which a model runs; ``levin_max_side``: long side at which Levin's system is solved.
+    Colour always comes from the photo's own full-resolution lightness (sepia tint replaced).
+    """
+
+    method: Literal["auto", "levin", "model", "none"] = "auto"
     keep_monochrome: bool = False
+    hints: str | None = None
+    size: int = 256
+    levin_max_side: int = 512
+
+    def __post_init__(self) -> None:
+        if self.method == "levin" and not self.hints:
+            raise ConfigError("colorize.method 'levin' needs colorize.hints (a hints file)")
+        if self.size < 64:
+            raise ConfigError(f"colorize.size must be >= 64, got {self.size}")
+        if self.levin_max_side < 64:
+            raise ConfigError(f"colorize.levin_max_side must be >= 64, got {self.levin_max_side}")
 
 
 @dataclass
@@ -143,6 +164,7 @@ class PipelineSpec:
             "scale": ("upscale", "scale"),
             "sensitivity": ("detect", "sensitivity"),
             "keep_monochrome": ("colorize", "keep_monochrome"),
+            "hints": ("colorize", "hints"),
             "sr_model": ("upscale", "model"),
         }
         sections = {"detect", "inpaint", "denoise", "colorize", "upscale"}
