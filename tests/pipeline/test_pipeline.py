@@ -147,6 +147,19 @@ def test_detection_ignores_tiles_and_shrinks_to_fit_the_budget(photo):
         assert recall > 0.8 and precision > 0.5, (recall, precision)
 
 
+def test_default_x4_upscaler_is_restoras_network_and_tiles_exactly(photo):
+    small = photo[..., :160, :224]  # tiles of 128 (the minimum: 4x the 32 px overlap) -> 2x2
+    whole = restora.restore(small, stages=["upscale"], upscale={"scale": 4})
+    record = whole.record("upscale")
+    assert record.method == "restora" and "restora SR x4" in record.notes[0]
+    tiled = restora.restore(small, stages=["upscale"], upscale={"scale": 4}, tile=64)
+    assert "tiles of" in tiled.record("upscale").notes[-1]
+    diff = float((whole.image - tiled.image).abs().max())
+    assert diff < 1 / 255, diff
+    lanczos = restora.restore(small, stages=["upscale"], upscale={"scale": 4, "method": "lanczos"})
+    assert whole.image.shape == lanczos.image.shape == (1, 3, 640, 896)
+
+
 def test_upscale_without_shipped_weights_falls_back_or_fails_clearly(photo):
     from restora.core.errors import RestoraError
 

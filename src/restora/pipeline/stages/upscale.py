@@ -52,7 +52,7 @@ def _restora_upscaler(scale: int, variant: str) -> Upscaler:
     width = int(model.config.get("width", 64))
 
     def run(tile: torch.Tensor) -> torch.Tensor:
-        with torch.inference_mode():
+        with torch.no_grad():  # not inference_mode: the stage clamps the result in place
             return model(tile.float())
 
     # features at the input size (a few maps of ``width`` channels) + the RGB output
