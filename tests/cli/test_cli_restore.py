@@ -100,6 +100,17 @@ def test_synth_is_seeded_and_refuses_its_input(cli, tmp_path):
     assert code == 2 and "input" in err and src.read_bytes() == before
 
 
+def test_synth_full_profile_draws_more_kinds(cli, tmp_path):
+    src = make_photo(tmp_path / "clean.png", size=(160, 120))
+    classic, full = tmp_path / "classic.png", tmp_path / "full.png"
+    assert cli("synth", src, "-o", classic, "--seed", "1")[0] == 0
+    code, out, err = cli("synth", src, "-o", full, "--seed", "1", "--profile", "full")
+    assert code == 0, err and "damaged" in out
+    assert not np.array_equal(np.asarray(Image.open(classic)), np.asarray(Image.open(full)))
+    code, _, err = cli("synth", src, "-o", tmp_path / "x.png", "--profile", "nope")
+    assert code == 2 and "profile" in err
+
+
 def test_info_reports_mode_and_tone(cli, tmp_path):
     gray = tmp_path / "gray.png"
     Image.fromarray(np.tile(np.arange(64, dtype=np.uint8), (32, 1))).save(gray)

@@ -52,6 +52,10 @@ def test_task_kinds_of_the_presets() -> None:
         "damage": "segmentation",
         "edges2image": "gan",
         "denoise_restora": "image2image",
+        "damage_unet": "segmentation",
+        "damage_aspp": "segmentation",
+        "sr_restora_x2": "image2image",
+        "sr_restora_x4": "image2image",
     }
 
 

@@ -182,6 +182,13 @@ def synth(
         str | None, typer.Option(help="Use a bundled public-domain example (astronaut).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same damage).")] = 0,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Damage mix: 'classic' (scratches, hairs, dust) or 'full' (also wide "
+            "scratches, creases, torn corners/edges, stains, ink marks, paper texture, halftone).",
+        ),
+    ] = "classic",
     save_mask: Annotated[
         Path | None, typer.Option("--save-mask", help="Write the true damage mask here.")
     ] = None,
@@ -193,18 +200,21 @@ def synth(
     """Make a damaged, aged copy of a photo (scratches, dust, fading, sepia, grain) and its mask."""
     import numpy as np
 
-    from restora.data.damage import synthesize_damage
+    from restora.data.damage import DAMAGE_PROFILES, synthesize_damage
     from restora.data.examples import damaged_example
     from restora.io import read_image, write_image, write_mask
 
     if (image is None) == (example is None):
         raise fail("give either an IMAGE or --example NAME")
+    if profile not in DAMAGE_PROFILES:
+        raise fail(f"unknown --profile {profile!r} (known: {', '.join(DAMAGE_PROFILES)})")
+    config = DAMAGE_PROFILES[profile]
     protected = [image] if image else []
     if image is not None:
         clean = read_image(image).image
-        damaged, mask = synthesize_damage(clean, rng=np.random.default_rng(seed))
+        damaged, mask = synthesize_damage(clean, rng=np.random.default_rng(seed), config=config)
     else:
-        damaged, mask, clean = damaged_example(example, seed=seed)
+        damaged, mask, clean = damaged_example(example, seed=seed, config=config)
     write_image(output, damaged, overwrite=overwrite, protected=protected)
     if save_mask:
         write_mask(save_mask, mask, overwrite=overwrite, protected=protected)

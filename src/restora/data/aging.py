@@ -192,3 +192,134 @@ def age_photo(
     if fade_amount > 0:
         out = _fade(out, fade_amount)
     return out.clamp(0, 1).contiguous()
+
+
+def paper_texture(
+    image: torch.Tensor, *, rng: np.random.Generator, strength: float, size: float = 1.5
+) -> torch.Tensor:
+    """Print-surface texture: the fibres and pebbling of photographic paper, as a small
+    multiplicative brightness variation (an aging effect of the photo, not damage).
+
+    The texture is white noise blurred with a Gaussian of ``size`` px along one random direction
+    and about a third of that across it (fibres), plus a finer isotropic component (pebbling),
+    normalised to unit standard deviation; the image is multiplied by ``1 + strength * texture``.
+
+    Args:
+        image: float32 ``(1, 3, H, W)`` in [0, 1].
+        rng: source of randomness.
+        strength: relative brightness variation (0.01 is subtle, 0.04 is strong).
+        size: texture scale in pixels.
+
+    Returns:
+        float32 ``(1, 3, H, W)`` in [0, 1].
+    """
+    _single(image)
+    if strength < 0 or size <= 0:
+        raise ValueError(f"strength must be >= 0 and size > 0, got {strength}, {size}")
+    height, width = image.shape[-2:]
+    fibres = rng.standard_normal((height, width), dtype=np.float32)
+    angle = float(rng.uniform(0, 180))
+    fibres = _directional_blur(fibres, size, max(size / 3, 0.3), angle)
+    pebbles = rng.standard_normal((height, width), dtype=np.float32)
+    pebbles = cv2.GaussianBlur(pebbles, (0, 0), sigmaX=max(0.5 * size, 0.3))
+    texture = fibres / max(float(fibres.std()), 1e-8) + 0.6 * pebbles / max(
+        float(pebbles.std()), 1e-8
+    )
+    texture /= max(float(texture.std()), 1e-8)
+    factor = torch.from_numpy(1 + strength * texture).view(1, 1, height, width)
+    return (image.float() * factor).clamp(0, 1).contiguous()
+
+
+def _directional_blur(noise: np.ndarray, along: float, across: float, angle: float) -> np.ndarray:
+    """Gaussian blur of a 2-D array with sigmas ``along`` / ``across`` a direction (degrees)."""
+    radius = int(np.ceil(3 * max(along, across)))
+    y, x = np.mgrid[-radius : radius + 1, -radius : radius + 1].astype(np.float32)
+    theta = np.deg2rad(angle)
+    u = x * np.cos(theta) + y * np.sin(theta)
+    v = -x * np.sin(theta) + y * np.cos(theta)
+    kernel = np.exp(-0.5 * ((u / along) ** 2 + (v / across) ** 2)).astype(np.float32)
+    kernel /= kernel.sum()
+    return cv2.filter2D(noise, -1, kernel, borderType=cv2.BORDER_REFLECT)
+
+
+def halftone(
+    image: torch.Tensor, *, period: float, strength: float, angle: float = 45.0
+) -> torch.Tensor:
+    """Amplitude-modulated halftone screen (a photo reproduced in print): round ink dots on a
+    grid of ``period`` px rotated by ``angle`` degrees, one screen for all three channels, the
+    dot area of each channel following its darkness; mixed with the image by ``strength``.
+
+    Args:
+        image: float32 ``(1, 3, H, W)`` in [0, 1].
+        period: dot spacing in pixels (>= 2).
+        strength: 0 = unchanged, 1 = pure halftone.
+        angle: screen angle in degrees.
+
+    Returns:
+        float32 ``(1, 3, H, W)`` in [0, 1].
+
+    >>> halftone(torch.full((1, 3, 16, 16), 0.5), period=4, strength=1.0).mean().item() > 0.3
+    True
+    """
+    _single(image)
+    strength = _unit(strength, "strength")
+    if period < 2:
+        raise ValueError(f"period must be >= 2 px, got {period}")
+    height, width = image.shape[-2:]
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    cos, sin = float(np.cos(np.deg2rad(angle))), float(np.sin(np.deg2rad(angle)))
+    u = (x * cos + y * sin) / period
+    v = (-x * sin + y * cos) / period
+    # Distance to the nearest dot centre, in units of the period.
+    distance = np.hypot(u - np.round(u), v - np.round(v)).astype(np.float32)
+    distance_t = torch.from_numpy(distance).view(1, 1, height, width)
+    # The screen samples a slightly smoothed image (dots are larger than the pixels).
+    smooth = _gaussian_blur(image.float(), 0.35 * period)
+    darkness = (1 - smooth).clamp(0, 1)
+    # Dot radius for inked area fraction ``darkness`` (disc area pi r^2, capped where dots merge).
+    radius = (darkness / np.pi).sqrt()
+    edge = 0.5 / period  # about a pixel of antialiasing
+    ink = ((radius - distance_t) / edge + 0.5).clamp(0, 1)
+    printed = 1 - ink
+    return ((1 - strength) * image.float() + strength * printed).clamp(0, 1).contiguous()
+
+
+def color_cast(
+    image: torch.Tensor,
+    *,
+    rng: np.random.Generator,
+    strength: float,
+    blotch: float = 40.0,
+    speckle: float = 0.0,
+) -> torch.Tensor:
+    """Colour casts of old colour processes (autochromes, hand colouring, dye fading): a global
+    per-channel gain, a slowly varying per-channel tint and (``speckle`` > 0) independent colour
+    grain per channel. An aging effect of the photo, not damage.
+
+    Args:
+        image: float32 ``(1, 3, H, W)`` in [0, 1].
+        rng: source of randomness.
+        strength: standard deviation of the global per-channel gain (0.1 is clearly tinted); the
+            local tint varies by half of that.
+        blotch: size in pixels (Gaussian sigma) of the local tint variation.
+        speckle: standard deviation of the per-channel colour grain (autochrome starch grains).
+
+    Returns:
+        float32 ``(1, 3, H, W)`` in [0, 1].
+    """
+    _single(image)
+    if strength < 0 or blotch <= 0 or speckle < 0:
+        raise ValueError(f"need strength, speckle >= 0 and blotch > 0, got {strength}, {speckle}")
+    height, width = image.shape[-2:]
+    gains = 1 + strength * rng.standard_normal(3).astype(np.float32)
+    local = rng.standard_normal((height, width, 3), dtype=np.float32)
+    local = cv2.GaussianBlur(local, (0, 0), sigmaX=blotch, borderType=cv2.BORDER_REFLECT)
+    local /= max(float(local.std()), 1e-8)
+    field = gains[None, None, :] * (1 + 0.5 * strength * local)
+    out = image.float() * torch.from_numpy(field).permute(2, 0, 1).unsqueeze(0)
+    if speckle > 0:
+        grain = rng.standard_normal((height, width, 3), dtype=np.float32)
+        grain = cv2.GaussianBlur(grain, (0, 0), sigmaX=0.7)
+        grain /= max(float(grain.std()), 1e-8)
+        out = out + speckle * torch.from_numpy(grain).permute(2, 0, 1).unsqueeze(0)
+    return out.clamp(0, 1).contiguous()

@@ -1,4 +1,5 @@
-"""Seeded synthetic damage for old photos: scratches, dust specks and hairs, with an exact mask.
+"""Seeded synthetic damage for old photos, with an exact mask: scratches (thin and wide), dust
+specks, hairs, creases, torn corners and edges, stains and water marks, pen and ink marks.
 
 Damage is drawn in pixel space on top of the (optionally aged) photo, the way it sits on a
 print: grain and toning belong to the photo, scratches and dust lie over them. Each mark is
@@ -18,7 +19,7 @@ import numpy as np
 import torch
 
 from restora.core.checks import check_image
-from restora.data.aging import age_photo, resolution_scale
+from restora.data.aging import age_photo, color_cast, halftone, paper_texture, resolution_scale
 from restora.io.arrays import numpy_to_tensor, tensor_to_numpy
 
 _SHIFT = 4  # sub-pixel bits for cv2 drawing
@@ -31,15 +32,33 @@ class DamageConfig:
     512x512 photo; they grow with the square root of the image area (at most x4). Sizes are in
     pixels for a photo up to 512 px on its short side and grow modestly (square root) above.
 
+    The kinds added later (wide scratches, creases, tears, stains, ink, paper texture,
+    halftone, clean samples) default to off, so the defaults draw exactly what they always did
+    for a given seed; :data:`DAMAGE_PROFILES` ``["full"]`` turns them all on.
+
     Attributes:
         scratches: long, nearly vertical scratches (film / print transport scratches).
         curved_scratches: shorter scratches along gentle curves.
         dust: dust specks (small irregular blobs).
         hairs: hairs and fibres (thin, short, curly).
+        wide_scratches: gouges through the emulsion, ``wide_scratch_width`` wide, ragged.
+        creases: folds across the print: a thin cracked line with a soft shading band.
+        tears: torn or missing corners and edge pieces (paper-white, dark or grey backing
+            showing, jagged edge, often a white rim of torn paper fibres).
+        stains: stains and water marks: irregular blobs of partial opacity with a darker rim.
+        ink: pen marks and handwriting-like strokes (blue, black, red, violet, brown ink).
         scratch_width: width range of scratches in pixels.
+        wide_scratch_width: width range of wide scratches in pixels.
         dust_size: diameter range of dust specks in pixels.
         bright_fraction: probability that a scratch or speck is bright (white) rather than dark.
         age: age the photo (sepia, fading, grain, softness) before drawing the damage.
+        paper_texture: probability that the aged photo gets a paper-surface texture
+            (aging, not damage: never in the mask).
+        halftone: probability that the aged photo is a halftone print (aging, not in the mask).
+        color_cast: probability of the colour casts, tint blotches and colour grain of old colour
+            processes (:func:`restora.data.aging.color_cast`; aging, not in the mask).
+        clean_fraction: probability that a sample gets no damage at all (aging only), so a
+            detector also learns what undamaged old photos look like.
         min_change: a pixel is in the mask when some channel changed by more than this.
     """
 
@@ -47,25 +66,72 @@ class DamageConfig:
     curved_scratches: tuple[int, int] = (0, 3)
     dust: tuple[int, int] = (10, 50)
     hairs: tuple[int, int] = (0, 3)
+    wide_scratches: tuple[int, int] = (0, 0)
+    creases: tuple[int, int] = (0, 0)
+    tears: tuple[int, int] = (0, 0)
+    stains: tuple[int, int] = (0, 0)
+    ink: tuple[int, int] = (0, 0)
     scratch_width: tuple[float, float] = (1.0, 4.0)
+    wide_scratch_width: tuple[float, float] = (5.0, 14.0)
     dust_size: tuple[float, float] = (1.0, 6.0)
     bright_fraction: float = 0.6
     age: bool = True
+    paper_texture: float = 0.0
+    halftone: float = 0.0
+    color_cast: float = 0.0
+    clean_fraction: float = 0.0
     min_change: float = 0.06
 
     def __post_init__(self) -> None:
-        for name in ("scratches", "curved_scratches", "dust", "hairs"):
+        for name in _COUNTS:
             low, high = getattr(self, name)
             if not 0 <= low <= high:
                 raise ValueError(f"{name} must be (low, high) with 0 <= low <= high")
-        for name in ("scratch_width", "dust_size"):
+        for name in ("scratch_width", "wide_scratch_width", "dust_size"):
             low, high = getattr(self, name)
             if not 0 < low <= high:
                 raise ValueError(f"{name} must be (low, high) with 0 < low <= high")
-        if not 0.0 <= self.bright_fraction <= 1.0:
-            raise ValueError("bright_fraction must be in [0, 1]")
+        for name in (
+            "bright_fraction",
+            "paper_texture",
+            "halftone",
+            "color_cast",
+            "clean_fraction",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1]")
         if not 0.0 < self.min_change < 1.0:
             raise ValueError("min_change must be in (0, 1)")
+
+
+_COUNTS = (
+    "scratches",
+    "curved_scratches",
+    "dust",
+    "hairs",
+    "wide_scratches",
+    "creases",
+    "tears",
+    "stains",
+    "ink",
+)
+NO_DAMAGE: dict[str, tuple[int, int]] = {name: (0, 0) for name in _COUNTS}
+"""``DamageConfig(**NO_DAMAGE)`` draws nothing (handy with ``dataclasses.replace``)."""
+
+DAMAGE_PROFILES: dict[str, DamageConfig] = {
+    "classic": DamageConfig(),
+    "full": DamageConfig(
+        wide_scratches=(0, 2),
+        creases=(0, 1),
+        tears=(0, 1),
+        stains=(0, 2),
+        ink=(0, 2),
+        paper_texture=0.4,
+        halftone=0.1,
+    ),
+}
+"""Named damage mixes: ``classic`` (scratches, hairs, dust: the defaults) and ``full`` (every
+kind, paper texture and halftone too)."""
 
 
 def _smooth_noise(rng: np.random.Generator, t: np.ndarray, waves: int = 4) -> np.ndarray:
@@ -84,11 +150,17 @@ def _taper(t: np.ndarray, fraction: float) -> np.ndarray:
 
 
 def _render_stroke(
-    points: np.ndarray, width: float, opacity: np.ndarray, shape: tuple[int, int]
+    points: np.ndarray,
+    width: float,
+    opacity: np.ndarray,
+    shape: tuple[int, int],
+    widths: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, int] | None:
     """Antialiased coverage x opacity of a polyline; returns (alpha patch, top, left) or None.
 
-    ``points`` is ``(N, 2)`` float (x, y) in pixel-centre coordinates, ``opacity`` ``(N,)``.
+    ``points`` is ``(N, 2)`` float (x, y) in pixel-centre coordinates, ``opacity`` ``(N,)``;
+    ``widths`` ``(N,)`` optionally varies the width along the line (``width`` is then its
+    maximum).
     """
     height, img_width = shape
     pad = width + 3
@@ -107,6 +179,8 @@ def _render_stroke(
         value = float(0.5 * (opacity[i] + opacity[i + 1]))
         if value <= 0:
             continue
+        if widths is not None:
+            thickness = max(1, int(round(0.5 * (widths[i] + widths[i + 1]) * ss)))
         p0 = (int(fixed[i, 0]), int(fixed[i, 1]))
         p1 = (int(fixed[i + 1, 0]), int(fixed[i + 1, 1]))
         cv2.line(canvas, p0, p1, value, thickness, cv2.LINE_8, _SHIFT)
@@ -131,6 +205,14 @@ def _render_blob(
     points = np.stack(
         [center[0] + radii * np.cos(angles), center[1] + stretch * radii * np.sin(angles)], 1
     )
+    return _render_polygon(points, float(opacity), shape)
+
+
+def _render_polygon(
+    points: np.ndarray, opacity: float, shape: tuple[int, int], ss: int = 4, blur: float = 0.3
+) -> tuple[np.ndarray, int, int] | None:
+    """Antialiased filled polygon ``(N, 2)`` (x, y) x opacity, clipped to the image; returns
+    (alpha patch, top, left) or None. ``blur`` is a Gaussian sigma in output pixels."""
     height, width = shape
     pad = 3
     left = max(int(math.floor(points[:, 0].min() - pad)), 0)
@@ -139,12 +221,11 @@ def _render_blob(
     bottom = min(int(math.ceil(points[:, 1].max() + pad)) + 1, height)
     if right <= left or bottom <= top:
         return None
-    ss = 4
     canvas = np.zeros(((bottom - top) * ss, (right - left) * ss), np.float32)
     local = ((points - (left, top)) + 0.5) * ss - 0.5
     fixed = np.rint(local * (1 << _SHIFT)).astype(np.int32)
     cv2.fillPoly(canvas, [fixed.reshape(-1, 1, 2)], float(opacity), cv2.LINE_8, _SHIFT)
-    canvas = cv2.GaussianBlur(canvas, (0, 0), sigmaX=0.3 * ss)
+    canvas = cv2.GaussianBlur(canvas, (0, 0), sigmaX=blur * ss)
     alpha = cv2.resize(canvas, (right - left, bottom - top), interpolation=cv2.INTER_AREA)
     return np.clip(alpha, 0, 1), top, left
 
@@ -183,14 +264,36 @@ class _Canvas:
     def shape(self) -> tuple[int, int]:
         return self.array.shape[0], self.array.shape[1]
 
-    def paint(self, rendered: tuple[np.ndarray, int, int] | None, colour: np.ndarray) -> None:
+    def paint(
+        self,
+        rendered: tuple[np.ndarray, int, int] | None,
+        colour: np.ndarray,
+        texture: np.ndarray | None = None,
+    ) -> None:
+        """Composite ``colour`` (plus an optional ``(h, w)`` ``texture`` added to it, the size
+        of the alpha patch) over the image with the rendered alpha."""
         if rendered is None:
             return
         alpha, top, left = rendered
         region = self.array[top : top + alpha.shape[0], left : left + alpha.shape[1]]
         a = alpha[:, :, None]
         region *= 1 - a
-        region += a * colour
+        if texture is None:
+            region += a * colour
+        else:
+            region += a * np.clip(colour + texture[:, :, None], 0, 1)
+
+    def multiply(self, rendered: tuple[np.ndarray, int, int] | None, colour: np.ndarray) -> None:
+        """Multiply by ``colour`` with the rendered alpha (a transparent dye: stains)."""
+        if rendered is None:
+            return
+        alpha, top, left = rendered
+        region = self.array[top : top + alpha.shape[0], left : left + alpha.shape[1]]
+        region *= 1 - alpha[:, :, None] * (1 - colour)
+
+    def shade(self, factor: np.ndarray) -> None:
+        """Multiply every channel by ``factor`` ``(H, W)`` (lighting: the relief of a fold)."""
+        self.array *= factor[:, :, None]
 
 
 def _count(rng: np.random.Generator, bounds: tuple[int, int], factor: float) -> int:
@@ -273,10 +376,259 @@ def _draw_dust(
         )
 
 
+def _draw_wide_scratches(
+    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+) -> None:
+    """Gouges through the emulsion: wide, ragged, mostly showing the white paper base."""
+    height, width = canvas.shape
+    for _ in range(_count(rng, config.wide_scratches, factor)):
+        vertical = rng.random() < 0.6
+        if vertical:
+            length = rng.uniform(0.25, 0.9) * height
+            start = np.array([rng.uniform(0, width), rng.uniform(-5, 0.5 * height)])
+            heading = math.pi / 2 + float(np.clip(rng.normal(0, math.radians(3)), -0.15, 0.15))
+        else:
+            length = rng.uniform(0.15, 0.6) * min(height, width)
+            start = np.array([rng.uniform(0, width), rng.uniform(0, height)])
+            heading = rng.uniform(0, 2 * np.pi)
+        points = _path(start, heading, length, rng.uniform(-0.5, 0.5) / length, 0.05, rng)
+        t = np.linspace(0, 1, len(points))
+        base = rng.uniform(*config.wide_scratch_width) * scale
+        ragged = np.clip(0.8 + 0.35 * _smooth_noise(rng, t, waves=6), 0.35, 1.2)
+        widths = base * ragged * (0.3 + 0.7 * _taper(t, 0.1))
+        profile = np.clip(0.85 + 0.3 * _smooth_noise(rng, t), 0, 1) * _taper(t, 0.05)
+        opacity = rng.uniform(0.6, 1.0) * profile
+        bright = rng.random() < max(config.bright_fraction, 0.7)
+        rendered = _render_stroke(points, float(widths.max()), opacity, (height, width), widths)
+        canvas.paint(rendered, _colour(rng, bright))
+
+
+def _draw_creases(
+    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+) -> None:
+    """Folds across the print: one side of the fold darker, the other lighter (its relief under
+    the scanner light), fading away over a few pixels, and a thin cracked line on the fold."""
+    height, width = canvas.shape
+    for _ in range(_count(rng, config.creases, factor)):
+        angle = rng.uniform(0, np.pi)
+        direction = np.array([math.cos(angle), math.sin(angle)])
+        normal = np.array([-direction[1], direction[0]])
+        centre = np.array([rng.uniform(0.15, 0.85) * width, rng.uniform(0.15, 0.85) * height])
+        half = math.hypot(height, width)
+        # Shading band around the straight fold line, varying in strength along it.
+        dark = rng.uniform(0.06, 0.22)
+        light = dark * rng.uniform(0.2, 0.8)
+        sigma = rng.uniform(2.0, 8.0) * scale
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+        across = (xs - centre[0]) * normal[0] + (ys - centre[1]) * normal[1]
+        along = (xs - centre[0]) * direction[0] + (ys - centre[1]) * direction[1]
+        knots = np.linspace(-half, half, 64)
+        strength = np.clip(0.65 + 0.35 * _smooth_noise(rng, np.linspace(0, 1, 64)), 0.2, 1.0)
+        envelope = np.interp(along, knots, strength).astype(np.float32)
+        band = np.exp(-0.5 * (across / sigma) ** 2) * envelope
+        side = np.where(across > 0, light, -dark).astype(np.float32)
+        canvas.shade((1 + side * band).astype(np.float32))
+        # The crack on the fold: thin, broken, mostly white (cracked emulsion).
+        points = centre - half * direction + np.linspace(0, 2 * half, 256)[:, None] * direction
+        t = np.linspace(0, 1, len(points))
+        points = points + 0.6 * _smooth_noise(rng, t, waves=5)[:, None] * normal
+        broken = np.clip(0.45 + 0.9 * _smooth_noise(rng, t, waves=6), 0, 1)
+        opacity = rng.uniform(0.5, 1.0) * broken
+        line_width = rng.uniform(0.8, 2.2) * scale
+        rendered = _render_stroke(points, line_width, opacity, (height, width))
+        canvas.paint(rendered, _colour(rng, rng.random() < 0.7))
+
+
+def _jagged(p0: np.ndarray, p1: np.ndarray, rng: np.random.Generator, rough: float) -> np.ndarray:
+    """A torn-paper edge from ``p0`` to ``p1``: midpoint displacement, amplitude ``rough`` times
+    the length, shrinking by 0.55 per level; ``(N, 2)`` points including both ends."""
+    points = np.stack([p0, p1]).astype(np.float64)
+    length = float(np.hypot(*(p1 - p0)))
+    normal = np.array([-(p1 - p0)[1], (p1 - p0)[0]]) / max(length, 1e-6)
+    amplitude = rough * length
+    for _ in range(7):
+        mids = 0.5 * (points[:-1] + points[1:])
+        mids += rng.normal(0, amplitude, (len(mids), 1)) * normal
+        merged = np.empty((2 * len(points) - 1, 2))
+        merged[0::2], merged[1::2] = points, mids
+        points, amplitude = merged, amplitude * 0.55
+    return points
+
+
+def _draw_tears(
+    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+) -> None:
+    """Torn or missing corners and edge pieces: the backing shows (paper white, a dark scanner
+    lid or grey board) behind a jagged edge, often with a white rim of torn paper fibres."""
+    height, width = canvas.shape
+    short = min(height, width)
+    corners = np.array([[-2.0, -2.0], [width + 1.0, -2.0], [width + 1.0, height + 1.0]])
+    corners = np.concatenate([corners, [[-2.0, height + 1.0]]])
+    for _ in range(_count(rng, config.tears, factor)):
+        k = int(rng.integers(4))
+        here, after, before = corners[k], corners[(k + 1) % 4], corners[(k - 1) % 4]
+        to_after = (after - here) / np.hypot(*(after - here))
+        to_before = (before - here) / np.hypot(*(before - here))
+        if rng.random() < 0.55:  # a corner torn off
+            # Sizes follow the photo's resolution (as for a 512 px photo), not the frame, so a
+            # crop shows tears as large as the whole photo does; at most 60 % of the frame.
+            p = here + to_after * min(rng.uniform(30, 130) * scale, 0.6 * short)
+            q = here + to_before * min(rng.uniform(30, 130) * scale, 0.6 * short)
+            edge = _jagged(p, q, rng, 0.06)
+            polygon = np.concatenate([[here], edge])
+        else:  # a piece missing from the edge between corner k and k + 1
+            side = float(np.hypot(*(after - here)))
+            run = rng.uniform(0.15, 0.6) * side
+            s0 = rng.uniform(0, side - run)
+            depth = min(rng.uniform(12, 50) * scale, 0.3 * short)
+            inward = np.array([-to_after[1], to_after[0]])
+            if np.dot(inward, np.array([width / 2, height / 2]) - here) < 0:
+                inward = -inward
+            u = np.linspace(0, 1, 9)
+            bulge = depth * np.sin(np.pi * u) ** 0.6 * rng.uniform(0.6, 1.0, 9)
+            outline = here + (s0 + run * u)[:, None] * to_after + bulge[:, None] * inward
+            edge = np.concatenate(
+                [_jagged(outline[i], outline[i + 1], rng, 0.12)[:-1] for i in range(8)]
+                + [outline[-1:]]
+            )
+            polygon = edge
+        backing = rng.random()
+        if backing < 0.5:
+            colour = rng.uniform(0.82, 0.97) * np.array([1.0, 0.98, 0.93], np.float32)
+        elif backing < 0.8:
+            colour = rng.uniform(0.02, 0.18) * np.ones(3, np.float32)
+        else:
+            colour = rng.uniform(0.35, 0.65) * np.array([1.0, 0.97, 0.9], np.float32)
+        rendered = _render_polygon(polygon, 1.0, (height, width), ss=2, blur=0.4)
+        if rendered is not None:
+            shape = rendered[0].shape
+            texture = cv2.GaussianBlur(
+                rng.standard_normal(shape).astype(np.float32), (0, 0), sigmaX=1.0
+            )
+            canvas.paint(rendered, colour, 0.02 * texture)
+        if rng.random() < 0.7:  # white fibres along the torn edge
+            t = np.linspace(0, 1, len(edge))
+            opacity = rng.uniform(0.6, 1.0) * np.clip(0.8 + 0.4 * _smooth_noise(rng, t), 0, 1)
+            rim = rng.uniform(1.5, 4.0) * scale
+            canvas.paint(_render_stroke(edge, rim, opacity, (height, width)), _colour(rng, True))
+
+
+def _periodic_noise(rng: np.random.Generator, theta: np.ndarray, waves: int = 5) -> np.ndarray:
+    """A smooth random function of the angle ``theta`` (periodic), values roughly in [-1, 1]."""
+    out = np.zeros_like(theta)
+    for k in range(1, waves + 1):
+        out += np.sin(k * theta + rng.uniform(0, 2 * np.pi)) * rng.uniform(0.3, 1.0) / k
+    return out / 1.5
+
+
+def _draw_stains(
+    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+) -> None:
+    """Stains and water marks: an irregular blob of transparent dye (brown, yellow or grey)
+    with a darker tide-line rim; water marks also bleach their inside a little."""
+    height, width = canvas.shape
+    for _ in range(_count(rng, config.stains, factor)):
+        radius = rng.uniform(20, 80) * scale  # as for a 512 px photo, not relative to the frame
+        centre = np.array([rng.uniform(0, width), rng.uniform(0, height)])
+        theta = np.linspace(0, 2 * np.pi, 96, endpoint=False)
+        radii = radius * np.clip(1 + 0.35 * _periodic_noise(rng, theta), 0.4, 1.6)
+        outline = centre + radii[:, None] * np.stack([np.cos(theta), np.sin(theta)], 1)
+        rendered = _render_polygon(outline, 1.0, (height, width), ss=2, blur=0.5)
+        if rendered is None:
+            continue
+        cover, top, left = rendered
+        inside = (cover > 0.5).astype(np.uint8)
+        depth = cv2.distanceTransform(np.pad(inside, 1, constant_values=1), cv2.DIST_L2, 3)
+        depth = depth[1:-1, 1:-1]  # the image border is not the stain's edge
+        rim_width = rng.uniform(1.5, 5.0) * scale
+        mottle = cv2.GaussianBlur(
+            rng.standard_normal(cover.shape).astype(np.float32), (0, 0), sigmaX=0.1 * radius
+        )
+        mottle /= max(float(mottle.std()), 1e-6)
+        inner = rng.uniform(0.18, 0.45) * np.clip(1 + 0.2 * mottle, 0.5, 1.5)
+        rim = rng.uniform(0.3, 0.7) * np.exp(-depth / rim_width)
+        kind = rng.random()
+        if kind < 0.4:  # water mark: bleached inside, tide line only
+            bleach = cover * inner * 0.6
+            paper = np.array([0.97, 0.94, 0.86], np.float32)
+            canvas.paint((np.clip(bleach, 0, 1), top, left), paper)
+            dye = np.clip(cover * rim, 0, 0.9)
+        else:
+            dye = np.clip(cover * (inner + rim), 0, 0.9)
+        tint = [(0.55, 0.38, 0.18), (0.8, 0.68, 0.3), (0.45, 0.43, 0.4)][int(rng.integers(3))]
+        colour = np.array(tint, np.float32) * rng.uniform(0.8, 1.0)
+        canvas.multiply((dye.astype(np.float32), top, left), colour)
+
+
+_INKS = (
+    (0.12, 0.18, 0.55),  # blue
+    (0.06, 0.06, 0.08),  # black
+    (0.65, 0.10, 0.12),  # red
+    (0.35, 0.15, 0.50),  # violet
+    (0.30, 0.18, 0.10),  # brown
+)
+
+
+def _handwriting(rng: np.random.Generator, x_height: float) -> np.ndarray:
+    """A line of cursive-like writing from the origin to the right: ``(N, 2)`` points of one
+    stroke per word, words separated by NaN rows (pen lifts)."""
+    parts, cursor = [], 0.0
+    for _ in range(int(rng.integers(1, 5))):
+        letters = int(rng.integers(2, 8))
+        t = np.linspace(0, letters, letters * 24)
+        tall = np.repeat(rng.choice([1.0, 1.0, 1.0, 2.0, -1.0], letters), 24)
+        phase = rng.uniform(0, 2 * np.pi)
+        advance = rng.uniform(0.7, 1.0) * x_height
+        x = cursor + t * advance + 0.35 * x_height * np.cos(2 * np.pi * t + phase)
+        wave = 0.5 + 0.5 * np.sin(2 * np.pi * t + phase)
+        y = -x_height * wave * np.where(tall < 0, 1.0, tall)
+        y = np.where(tall < 0, x_height * (1 - wave) * 1.2 - x_height * 0.2, y)
+        parts += [np.stack([x, y], 1), np.full((1, 2), np.nan)]
+        cursor = float(x.max()) + rng.uniform(0.8, 1.6) * x_height
+    return np.concatenate(parts[:-1])
+
+
+def _draw_ink(
+    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+) -> None:
+    """Pen marks (scribbles, lines, loops) and handwriting-like lines in coloured ink."""
+    height, width = canvas.shape
+    short = min(height, width)
+    for _ in range(_count(rng, config.ink, factor)):
+        ink = np.array(_INKS[int(rng.integers(len(_INKS)))], np.float32)
+        colour = np.clip(ink * rng.uniform(0.8, 1.2), 0, 1)
+        line_width = rng.uniform(0.8, 2.5) * scale
+        strokes = []
+        if rng.random() < 0.5:  # handwriting
+            x_height = rng.uniform(5.0, 14.0) * scale
+            line = _handwriting(rng, x_height)
+            angle = float(rng.normal(0, math.radians(5)))
+            rotation = np.array(
+                [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]]
+            )
+            origin = np.array([rng.uniform(-0.1, 0.7) * width, rng.uniform(0.1, 0.95) * height])
+            line = line @ rotation.T + origin
+            breaks = np.flatnonzero(np.isnan(line[:, 0]))
+            strokes = [p for p in np.split(line, breaks) if len(p)]
+            strokes = [p[~np.isnan(p[:, 0])] for p in strokes]
+        else:  # a scribble, underline or loop
+            length = rng.uniform(0.1, 0.5) * short
+            start = np.array([rng.uniform(0, width), rng.uniform(0, height)])
+            turn = rng.uniform(-6, 6) / length
+            strokes = [_path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.5, rng, step=1.5)]
+        for points in strokes:
+            if len(points) < 2:
+                continue
+            t = np.linspace(0, 1, len(points))
+            opacity = rng.uniform(0.75, 1.0) * np.clip(0.9 + 0.2 * _smooth_noise(rng, t), 0, 1)
+            canvas.paint(_render_stroke(points, line_width, opacity, (height, width)), colour)
+
+
 def draw_damage(
     image: torch.Tensor, *, rng: np.random.Generator, config: DamageConfig = DamageConfig()
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Draw scratches, hairs and dust on ``image`` as it is (no aging).
+    """Draw the configured damage (scratches, hairs, dust, and the kinds that are switched on:
+    stains, creases, wide scratches, ink, tears) on ``image`` as it is (no aging).
 
     Args:
         image: float32 ``(1, 3, H, W)`` in [0, 1].
@@ -295,10 +647,18 @@ def draw_damage(
     canvas = _Canvas(base.copy())
     scale = resolution_scale(height, width)
     factor = min(max(math.sqrt(height * width / _REFERENCE_AREA), 0.5), 4.0)
+    if config.clean_fraction > 0 and rng.random() < config.clean_fraction:
+        return image.float().clone(), torch.zeros_like(image[:, :1], dtype=torch.float32)
+    # The original four kinds first and in this order: the defaults keep their seeded output.
     _draw_scratches(canvas, rng, config, scale, factor)
     _draw_curves(canvas, rng, config, scale, factor)
     _draw_hairs(canvas, rng, config, scale, factor)
     _draw_dust(canvas, rng, config, scale, factor)
+    _draw_stains(canvas, rng, config, scale, factor)
+    _draw_creases(canvas, rng, config, scale, factor)
+    _draw_wide_scratches(canvas, rng, config, scale, factor)
+    _draw_ink(canvas, rng, config, scale, factor)
+    _draw_tears(canvas, rng, config, scale, factor)  # last: a missing piece takes all with it
     damaged = np.clip(canvas.array, 0, 1)
     mask = np.abs(damaged - base).max(axis=2) > config.min_change
     return numpy_to_tensor(damaged), numpy_to_tensor(mask)
@@ -324,4 +684,22 @@ def synthesize_damage(
     """
     check_image(image)
     photo = age_photo(image, rng=rng) if config.age else image.float()
+    photo = _surface(photo, rng, config)
     return draw_damage(photo, rng=rng, config=config)
+
+
+def _surface(photo: torch.Tensor, rng: np.random.Generator, config: DamageConfig) -> torch.Tensor:
+    """Paper texture, halftone and colour casts (aging of the print, not damage); draws random
+    numbers only when switched on, so configs without them keep their seeded output."""
+    scale = resolution_scale(*photo.shape[-2:])
+    if config.paper_texture > 0 and rng.random() < config.paper_texture:
+        strength, size = rng.uniform(0.01, 0.04), rng.uniform(0.8, 2.5) * scale
+        photo = paper_texture(photo, rng=rng, strength=strength, size=size)
+    if config.halftone > 0 and rng.random() < config.halftone:
+        period, strength = rng.uniform(2.5, 5.0) * scale, rng.uniform(0.2, 0.6)
+        photo = halftone(photo, period=period, strength=strength, angle=rng.uniform(0, 90))
+    if config.color_cast > 0 and rng.random() < config.color_cast:
+        strength, blotch = rng.uniform(0.03, 0.15), rng.uniform(15, 80) * scale
+        speckle = rng.uniform(0.0, 0.06) if rng.random() < 0.5 else 0.0
+        photo = color_cast(photo, rng=rng, strength=strength, blotch=blotch, speckle=speckle)
+    return photo

@@ -209,7 +209,10 @@ class InpaintTask:
 @dataclass(frozen=True)
 class DamageTask:
     """Damage segmentation: :func:`restora.data.damage.synthesize_damage` ages the crop and
-    draws scratches, hairs and dust; the target is the exact mask of damaged pixels."""
+    draws the damage ``damage`` configures (scratches, hairs and dust by default; the ``full``
+    profile of :data:`restora.data.damage.DAMAGE_PROFILES` adds wide scratches, creases,
+    tears, stains, ink, paper texture and halftone); the target is the exact mask of damaged
+    pixels."""
 
     name: ClassVar[str] = "damage"
     damage: DamageConfig = DamageConfig()

@@ -22,9 +22,10 @@ STAGE_ORDER = ("analyze", "detect_damage", "inpaint", "denoise", "colorize", "up
 
 @dataclass
 class DetectSpec:
-    """Damage detection. ``sensitivity`` in [0, 1]: higher flags more pixels."""
+    """Damage detection: ``classical`` (restora.ops.damage), ``learned`` (restora's trained
+    segmentation network) or ``none``. ``sensitivity`` in [0, 1]: higher flags more pixels."""
 
-    method: Literal["classical", "none"] = "classical"
+    method: Literal["classical", "learned", "none"] = "classical"
     sensitivity: float = 0.5
 
     def __post_init__(self) -> None:

@@ -58,7 +58,9 @@ class UNet(ConfigurableModel):
     with a with-logits loss), or in [0, 1] with ``"sigmoid"`` (image-to-image).
 
     ``bottleneck`` adds context at the lowest resolution: ``"dilated"`` (residual stack of dilated
-    3x3 convs with ``bottleneck_rates``) or ``"aspp"`` (ASPP with those rates and image pooling).
+    3x3 convs with ``bottleneck_rates``) or ``"aspp"`` (ASPP with those rates, and image pooling
+    unless ``aspp_pooling=False``: without it the network is a local operator, so tiles whose
+    starts are multiples of ``2**depth`` give the same result as the whole image).
     ``norm`` is ``batch``, ``instance``, ``group`` or ``none``; ``upsampling`` is ``bilinear``
     (resize + 1x1 conv) or ``transposed``.
 
@@ -77,6 +79,7 @@ class UNet(ConfigurableModel):
         norm: Norm = "batch",
         bottleneck: Bottleneck = "none",
         bottleneck_rates: Sequence[int] = (1, 2, 4),
+        aspp_pooling: bool = True,
         upsampling: Literal["bilinear", "transposed"] = "bilinear",
         out_activation: Literal["none", "sigmoid"] = "none",
     ) -> None:
@@ -96,7 +99,9 @@ class UNet(ConfigurableModel):
                 deepest, dilations=bottleneck_rates, norm=norm, residual=True
             )
         elif bottleneck == "aspp":
-            self.bottleneck = ASPP(deepest, deepest, rates=bottleneck_rates, norm=norm)
+            self.bottleneck = ASPP(
+                deepest, deepest, rates=bottleneck_rates, norm=norm, image_pooling=aspp_pooling
+            )
         elif bottleneck == "none":
             self.bottleneck = nn.Identity()
         else:
@@ -144,6 +149,30 @@ def unet_segment(**overrides: Any) -> UNet:
 def unet_segment_aspp(**overrides: Any) -> UNet:
     """As ``unet.segment`` with an ASPP bottleneck (rates 1, 2, 4) for wider context."""
     return build(UNet, overrides, in_channels=3, out_channels=1, bottleneck="aspp")
+
+
+@register_model("unet.damage")
+def unet_damage(**overrides: Any) -> UNet:
+    """Damage detection on CPU: RGB in, 1-channel logits out, width 16, depth 3 (0.45 M
+    parameters, total stride 8)."""
+    return build(UNet, overrides, in_channels=3, out_channels=1, width=16, depth=3)
+
+
+@register_model("unet.damage_aspp")
+def unet_damage_aspp(**overrides: Any) -> UNet:
+    """As ``unet.damage`` with an ASPP bottleneck (rates 2, 4, 8 at 1/8 resolution: context of
+    ~130 px more) and no image pooling, so it stays local and tiles exactly (1.0 M parameters)."""
+    return build(
+        UNet,
+        overrides,
+        in_channels=3,
+        out_channels=1,
+        width=16,
+        depth=3,
+        bottleneck="aspp",
+        bottleneck_rates=(2, 4, 8),
+        aspp_pooling=False,
+    )
 
 
 @register_model("unet.image2image")

@@ -1,26 +1,40 @@
-"""``detect_damage``: find scratches and dust, unless the user supplied a mask.
+"""``detect_damage``: find scratches, dust and other damage, unless the user supplied a mask.
 
-The classical detector is not a local operator: it normalizes by image-wide block statistics,
-keeps or drops whole components by their length and follows scratches across the photo. Cut
-into tiles it would decide differently near the seams, so it never tiles. When the whole photo
-would not fit the memory budget it runs on a proportionally smaller copy (area downscale) and
-the mask is scaled back up; thin damage stays at least about a pixel wide down to the 100 MP
-pixel limit with the default 1 GB budget.
+Methods:
+
+* ``classical`` (:func:`restora.ops.damage.detect_damage_classical`) is not a local operator: it
+  normalizes by image-wide block statistics, keeps or drops whole components by their length and
+  follows scratches across the photo. Cut into tiles it would decide differently near the seams,
+  so it never tiles. When the whole photo would not fit the memory budget it runs on a
+  proportionally smaller copy (area downscale) and the mask is scaled back up; thin damage stays
+  at least about a pixel wide down to the 100 MP pixel limit with the default 1 GB budget.
+* ``learned``: restora's trained damage segmentation network
+  (:mod:`restora.models.segmentation.damage`), a local operator with a total stride of 8. Over
+  the memory budget it runs tile by tile with tiles aligned to 8 px and a wide overlap; the
+  probability map is thresholded at ``1 - sensitivity`` (0.5 by default).
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
+import torch
 import torch.nn.functional as F
 
 from restora.ops.damage import detect_damage_classical
+from restora.ops.tiling import tiled_apply
 from restora.pipeline.context import RunContext
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
 
 _BYTES_PER_PIXEL = 80.0  # measured ~73 B/px on a 12 MP photo (float32 luma, filters, masks)
+# The network: working memory per input pixel (measured on CPU at 512^2, with slack), overlap
+# between tiles and tile alignment (its total stride).
+_LEARNED_BYTES_PER_PIXEL = 700.0
+_LEARNED_OVERLAP = 96
+_LEARNED_ALIGN = 8
 
 
 def working_factor(height: int, width: int, budget_mb: int) -> float:
@@ -28,6 +42,39 @@ def working_factor(height: int, width: int, budget_mb: int) -> float:
     need = height * width * _BYTES_PER_PIXEL
     budget = budget_mb * 1024 * 1024
     return 1.0 if need <= budget else math.sqrt(budget / need)
+
+
+@lru_cache(maxsize=1)
+def _learned_model() -> torch.nn.Module:
+    from restora.models.segmentation.damage import load_pretrained
+
+    return load_pretrained()
+
+
+def learned_probability(image: torch.Tensor, ctx: RunContext | None = None) -> torch.Tensor:
+    """Probability of damage ``(B, 1, H, W)`` in [0, 1] from restora's trained network for an
+    image ``(B, 3, H, W)`` in [0, 1], tiled (aligned to the network's stride) when the image
+    does not fit ``ctx``'s memory budget."""
+    model = _learned_model()
+    ctx = ctx or RunContext()
+
+    def probability(tile: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():
+            return torch.sigmoid(model(tile.float()))
+
+    h, w = image.shape[-2:]
+    size = ctx.tile_size(h, w, bytes_per_pixel=_LEARNED_BYTES_PER_PIXEL, overlap=_LEARNED_OVERLAP)
+    if size is None:
+        return probability(image)
+    return tiled_apply(
+        probability,
+        image,
+        tile=max(size, 3 * _LEARNED_OVERLAP),
+        overlap=_LEARNED_OVERLAP,
+        align=_LEARNED_ALIGN,
+        out_channels=1,
+        progress=ctx.tile_progress("detect_damage"),
+    )
 
 
 class DetectDamageStage(Stage):
@@ -40,9 +87,19 @@ class DetectDamageStage(Stage):
         if method == "none":
             return self.skip(method, "detection turned off: nothing will be inpainted")
         image = restoration.image
+        sensitivity = spec.detect.sensitivity
+        if method == "learned":
+            threshold = min(max(1.0 - sensitivity, 0.02), 0.98)
+            mask = (learned_probability(image, ctx) > threshold).float()
+            restoration.mask = mask
+            restoration.mask_source = "detected"
+            note = (
+                f"{100 * float(mask.mean()):.2f}% of pixels flagged by restora's damage network "
+                f"(threshold {threshold:.2f})"
+            )
+            return StageRecord(stage=self.name, method=method, ran=True, notes=[note])
         h, w = image.shape[-2:]
         factor = working_factor(h, w, ctx.memory_budget_mb)
-        sensitivity = spec.detect.sensitivity
         if factor == 1.0:
             mask = detect_damage_classical(image, sensitivity=sensitivity)
         else:
