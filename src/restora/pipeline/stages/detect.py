@@ -6,8 +6,9 @@ Methods:
   normalizes by image-wide block statistics, keeps or drops whole components by their length and
   follows scratches across the photo. Cut into tiles it would decide differently near the seams,
   so it never tiles. When the whole photo would not fit the memory budget it runs on a
-  proportionally smaller copy (area downscale) and the mask is scaled back up; thin damage stays
-  at least about a pixel wide down to the 100 MP pixel limit with the default 1 GB budget.
+  proportionally smaller copy (area downscale) and the mask is scaled back up. With the default
+  1 GB budget that starts above ~13 MP; at the 100 MP limit the copy is ~0.37x, where marks one
+  or two pixels wide can be missed (the report notes the factor).
 * ``learned``: restora's trained damage segmentation network
   (:mod:`restora.models.segmentation.damage`), a local operator with a total stride of 8. Over
   the memory budget it runs tile by tile with tiles aligned to 8 px and a wide overlap; the
