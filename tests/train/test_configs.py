@@ -56,6 +56,8 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",
         "sr_restora_x4": "image2image",
+        "sr_restora_x4_realistic": "image2image",
+        "inpaint_restora": "inpaint",
     }
 
 

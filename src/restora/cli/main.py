@@ -77,7 +77,8 @@ def restore(
         str | None, typer.Option(help="Comma-separated stages, e.g. analyze,inpaint.")
     ] = None,
     inpaint_method: Annotated[
-        str | None, typer.Option(help="telea, ns, fsr_fast, fsr_best, biharmonic.")
+        str | None,
+        typer.Option(help="auto, restora, telea, ns, fsr_fast, fsr_best, biharmonic or dip."),
     ] = None,
     upscale_method: Annotated[
         str | None, typer.Option(help="auto, restora, lanczos, bicubic or opencv.")

@@ -40,6 +40,7 @@ from restora.data.masks import BoxMask, DamageMask, MaskGenerator, MaskMixture
 from restora.data.noise import add_gaussian_noise
 from restora.data.nvidia_masks import NvidiaMasks
 from restora.data.sample import PairedSample
+from restora.data.sr_degradation import RealisticSRDegradation
 
 
 class Task(Protocol):
@@ -54,25 +55,50 @@ class Task(Protocol):
 @dataclass(frozen=True)
 class SRTask:
     """Super-resolution: LR = ``downscale`` of the clean crop by ``scale`` (MATLAB bicubic,
-    rounded to 8 bits when ``quantize``, as the benchmarks' LR files are)."""
+    rounded to 8 bits when ``quantize``, as the benchmarks' LR files are).
+
+    ``downscale="realistic"``: random blur, bicubic, noise and JPEG
+    (:class:`~restora.data.sr_degradation.RealisticSRDegradation`, whose fields ``realistic``
+    overrides, e.g. ``{"noise": [1, 8]}``); the LR is always 8-bit there.
+    """
 
     name: ClassVar[str] = "sr"
     scale: int = 4
-    downscale: Literal["bicubic", "area"] = "bicubic"
+    downscale: Literal["bicubic", "area", "realistic"] = "bicubic"
     quantize: bool = True
+    realistic: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.scale < 1:
             raise ValueError(f"scale must be >= 1, got {self.scale}")
-        if self.downscale not in ("bicubic", "area"):
-            raise ValueError(f"downscale must be 'bicubic' or 'area', got {self.downscale!r}")
+        if self.downscale not in ("bicubic", "area", "realistic"):
+            raise ValueError(
+                f"downscale must be 'bicubic', 'area' or 'realistic', got {self.downscale!r}"
+            )
+        if self.realistic is not None and self.downscale != "realistic":
+            raise ValueError("realistic options need downscale='realistic'")
+        if self.downscale == "realistic":
+            self._degradation  # noqa: B018 - validate the options now, not at the first sample
+
+    @cached_property
+    def _degradation(self) -> RealisticSRDegradation:
+        options = {
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in (self.realistic or {}).items()
+        }
+        try:
+            return RealisticSRDegradation(scale=self.scale, **options)
+        except TypeError as error:
+            raise ConfigError(f"task.realistic: {error}") from None
 
     @property
     def crop_multiple(self) -> int:
         return self.scale
 
     def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
-        if self.downscale == "bicubic":
+        if self.downscale == "realistic":
+            lr = self._degradation(clean, rng)
+        elif self.downscale == "bicubic":
             lr = bicubic_downscale(clean, self.scale, quantize=self.quantize)
         else:
             lr = area_downscale(clean, self.scale, quantize=self.quantize)

@@ -64,6 +64,27 @@ def load_model(directory: str | Path, *, device: str | torch.device = "cpu") -> 
     return model.to(device).eval()
 
 
+def load_weights_into(model: ConfigurableModel, directory: str | Path) -> None:
+    """Copy the weights saved by :func:`save_model` in ``directory`` into ``model`` (fine-tuning
+    from a trained model). The architecture must be the same; constructor options may differ
+    only where the weights' names and shapes still match exactly (else ``RestoraError``)."""
+    directory = Path(directory)
+    record = _read_config(directory / CONFIG_FILE)
+    if record["arch"] != model.arch:
+        raise RestoraError(f"{directory} holds a {record['arch']}, not a {model.arch}")
+    weights = directory / WEIGHTS_FILE
+    if not weights.is_file():
+        raise RestoraError(f"model weights not found: {weights}")
+    what = f"{weights} does not fit {model.arch} {model.config}"
+    device = str(next(iter(model.parameters())).device)
+    try:
+        missing, unexpected = _load_weights(model, str(weights), strict=False, device=device)
+    except RuntimeError as exc:
+        raise RestoraError(f"{what}: {exc}") from None
+    if missing or unexpected:
+        raise RestoraError(f"{what}: missing {sorted(missing)}, unexpected {sorted(unexpected)}")
+
+
 def _read_config(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise RestoraError(f"model config not found: {path}")

@@ -35,10 +35,12 @@ class DetectSpec:
 
 @dataclass
 class InpaintSpec:
-    """Filling the damage mask. Classical methods: telea, ns, fsr_fast, fsr_best, biharmonic;
-    "dip": Deep Image Prior (no weights, slow: see ``restora.pipeline.stages.inpaint_dip``)."""
+    """Filling the damage mask. ``auto``: restora's network when its weights are installed, else
+    Telea; ``restora``: the network; classical methods: telea, ns, fsr_fast, fsr_best,
+    biharmonic; "dip": Deep Image Prior (no weights, slow: see
+    ``restora.pipeline.stages.inpaint_dip``)."""
 
-    method: str = "telea"
+    method: str = "auto"
     radius: int = 5
     dilate: int = 1  # grow the mask by this many pixels before filling (covers soft edges)
 

@@ -90,10 +90,14 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    """A registered model (``restora.models.list_models()``) and constructor overrides."""
+    """A registered model (``restora.models.list_models()``) and constructor overrides.
+    ``init``: a folder written by ``restora.models.save_model`` (e.g. shipped weights) whose
+    weights start the run (fine-tuning); "" = random initialisation. A resumed run's checkpoint
+    replaces them."""
 
     name: str = "unet.image2image"
     options: dict[str, Any] = field(default_factory=dict)
+    init: str = ""
 
 
 @dataclass

@@ -1,15 +1,21 @@
-"""``inpaint``: fill the damage mask (classical methods for now; learned models plug in here)."""
+"""``inpaint``: fill the damage mask with restora's network, a classical method or DIP.
+
+``auto`` (the default) is restora's shipped network when its weights are installed, else Telea
+(with a note saying so)."""
 
 from __future__ import annotations
 
+from restora.core.errors import RestoraError
 from restora.ops.inpaint import CLASSICAL_INPAINTERS, inpaint_classical
 from restora.pipeline.context import RunContext
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
 from restora.pipeline.stages.inpaint_dip import dip_fill
+from restora.pipeline.stages.inpaint_learned import learned_available, learned_fill
 from restora.pipeline.strategies import crop_around_mask, dilate_mask
 
+_OTHER_METHODS = ("auto", "restora", "dip")
 _CELL = 1024
 _MARGIN = 96
 
@@ -19,21 +25,31 @@ class InpaintStage(Stage):
 
     def run(self, restoration: Restoration, spec: PipelineSpec, ctx: RunContext) -> StageRecord:
         options = spec.inpaint
-        if options.method not in CLASSICAL_INPAINTERS and options.method != "dip":
-            known = ", ".join([*CLASSICAL_INPAINTERS.names(), "dip"])
-            raise KeyError(f"unknown inpaint method {options.method!r} (known: {known})")
+        method, notes = options.method, []
+        if method not in CLASSICAL_INPAINTERS and method not in _OTHER_METHODS:
+            known = ", ".join([*_OTHER_METHODS, *CLASSICAL_INPAINTERS.names()])
+            raise KeyError(f"unknown inpaint method {method!r} (known: {known})")
+        if method == "auto":
+            method = "restora" if learned_available() else "telea"
+            if method == "telea":
+                notes.append("restora's inpainting weights are not installed: used Telea")
+        if method == "restora" and not learned_available():
+            raise RestoraError(
+                "inpaint.method restora: the network's weights are not installed "
+                "(use auto or a classical method)"
+            )
         if restoration.mask is None or not bool((restoration.mask > 0.5).any()):
-            return self.skip(options.method, "no damage to fill")
+            return self.skip(method, "no damage to fill")
         mask = dilate_mask(restoration.mask, options.dilate)
         if float(mask.mean()) > 0.999:
-            return self.skip(
-                options.method, "the mask covers the whole image: nothing to fill from"
-            )
+            return self.skip(method, "the mask covers the whole image: nothing to fill from")
 
         def fill(image, hole):
-            if options.method == "dip":
+            if method == "dip":
                 return dip_fill(image, hole)
-            return inpaint_classical(image, hole, method=options.method, radius=options.radius)
+            if method == "restora":
+                return learned_fill(image, hole)
+            return inpaint_classical(image, hole, method=method, radius=options.radius)
 
         restoration.image = crop_around_mask(
             fill,
@@ -43,5 +59,7 @@ class InpaintStage(Stage):
             margin=_MARGIN,
             progress=ctx.tile_progress("inpaint"),
         )
-        note = f"filled {100 * float(mask.mean()):.2f}% of pixels (mask dilated by {options.dilate} px)"
-        return StageRecord(stage=self.name, method=options.method, ran=True, notes=[note])
+        notes.append(
+            f"filled {100 * float(mask.mean()):.2f}% of pixels (mask dilated by {options.dilate} px)"
+        )
+        return StageRecord(stage=self.name, method=method, ran=True, notes=notes)

@@ -14,9 +14,11 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from restora.core.errors import ConfigError
+from restora.core.errors import ConfigError, RestoraError
 from restora.losses import LossComposer, LossTerm
 from restora.models import create_model
+from restora.models.base import ConfigurableModel
+from restora.models.checkpoint import load_weights_into
 from restora.train.config import TrainConfig
 from restora.train.distributed import DistInfo, wrap_model
 from restora.train.optim import build_optimizer, clip_gradients
@@ -58,6 +60,8 @@ class Task:
         self.dist = dist
         check_terms(type(self), config.loss.terms)
         self.model = build_network(config.model.name, config.model.options).to(device)
+        if config.model.init:
+            initialize_from(self.model, config.model.init)
         self.train_model = wrap_model(self.model, dist, device)
         self.optimizer = build_optimizer(self.model.parameters(), config.optim)
         self.loss = self.build_loss().to(device)
@@ -127,6 +131,16 @@ def check_terms(task: type[Task], terms: Mapping[str, float]) -> None:
             raise ConfigError(
                 f"unknown option 'loss.terms.{name}' for {task.kind} tasks (known: {known})"
             )
+
+
+def initialize_from(model: nn.Module, folder: str) -> None:
+    """Load ``model.init``'s weights into ``model`` (``ConfigError`` when they do not fit)."""
+    if not isinstance(model, ConfigurableModel):
+        raise ConfigError(f"model.init: {type(model).__name__} is not a restora model")
+    try:
+        load_weights_into(model, folder)
+    except RestoraError as exc:
+        raise ConfigError(f"model.init: {exc}") from None
 
 
 def build_network(name: str, options: Mapping[str, Any]) -> nn.Module:

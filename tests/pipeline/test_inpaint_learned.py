@@ -1,0 +1,60 @@
+"""The pipeline's learned inpainting (``inpaint.method`` restora / auto), with a tiny network
+standing in for the shipped weights."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from restora.core.errors import RestoraError
+from restora.models import create_model, save_model
+from restora.models.inpainting import pretrained
+from restora.pipeline import api
+from restora.pipeline.stages import inpaint_learned
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    """Point the shipped-weights lookup at an empty folder of the test's own."""
+    monkeypatch.setattr(pretrained, "pretrained_dir", lambda name="x": tmp_path / name)
+    inpaint_learned._model.cache_clear()
+    yield tmp_path
+    inpaint_learned._model.cache_clear()
+
+
+def _damaged(smooth_image):
+    mask = torch.zeros(1, 1, 64, 80)
+    mask[..., 20:30, 30:45] = 1.0
+    damaged = smooth_image.clone()
+    damaged[mask.expand_as(damaged) > 0] = 0.0
+    return damaged, mask
+
+
+def test_restora_method_fills_holes_with_the_network(weights_dir, smooth_image):
+    torch.manual_seed(0)
+    net = create_model("pconv_unet.base", width=4, depth=3)
+    with torch.no_grad():  # a bias that paints the holes light grey, far from the black input
+        net.decoder[-1].conv.bias.fill_(0.6)
+    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
+    damaged, mask = _damaged(smooth_image)
+    for method in ("restora", "auto"):
+        result = api.restore(
+            damaged, mask=mask, stages=["inpaint"], inpaint={"method": method, "dilate": 0}
+        )
+        out = result.image
+        known = (mask == 0).expand_as(out)
+        assert torch.equal(out[known], damaged[known])
+        expected = net.eval()(damaged * (1 - mask), mask).clamp(0, 1)
+        assert torch.allclose(out[~known], expected[~known], atol=1e-6)
+        assert float(out[~known].mean()) > 0.2  # really filled, not left black
+        assert [r.method for r in result.records if r.stage == "inpaint"] == ["restora"]
+
+
+def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(weights_dir, smooth_image):
+    damaged, mask = _damaged(smooth_image)
+    result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
+    record = next(r for r in result.records if r.stage == "inpaint")
+    assert record.method == "telea"
+    assert any("not installed" in note for note in record.notes)
+    with pytest.raises(RestoraError, match="not installed"):
+        api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"method": "restora"})
