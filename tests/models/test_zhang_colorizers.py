@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from restora.color.ab_bins import annealed_mean, zhang_ab_bins
+from restora.color.ab_bins import annealed_mean, class_ab_bins, zhang_ab_bins
 from restora.core.errors import RestoraError
 from restora.models import create_model
 from restora.models.colorization import (
@@ -176,6 +176,29 @@ def test_siggraph17_hints_change_the_output_locally_and_mask_is_centred():
     assert x[0, 1, 16, 16] == pytest.approx(50 / 110)
     with pytest.raises(ValueError, match="both"):
         model(lightness, hints)
+
+
+@pytest.mark.parametrize("classes", [313, 529])
+def test_siggraph17_can_decode_its_classification_head(classes):
+    torch.manual_seed(0)
+    model = ZhangSIGGRAPH17(width=0.0625, num_classes=classes, decode="annealed_mean").eval()
+    lightness = torch.rand(1, 1, 21, 30) * 100
+    with torch.no_grad():
+        _, logits = model(lightness, return_logits=True)
+        ab = model.predict_ab(lightness, temperature=0.5)
+        expected = annealed_mean(logits, class_ab_bins(classes), temperature=0.5)
+        up = torch.nn.functional.interpolate(expected, scale_factor=4, mode="bilinear")
+        torch.testing.assert_close(ab, up[..., :21, :30])
+        default = model.predict_ab(lightness)  # the constructor's T = 0.38
+        assert not torch.allclose(default, ab)
+    assert torch.equal(model.bin_centres(), class_ab_bins(classes))
+    regression = ZhangSIGGRAPH17(width=0.0625, num_classes=classes)
+    assert regression.decode == "regression" and regression.accepts_hints
+    assert not ZhangECCV16.accepts_hints
+    with pytest.raises(ValueError, match="no ab bin centres"):
+        ZhangSIGGRAPH17(width=0.0625, num_classes=100, decode="annealed_mean")
+    with pytest.raises(ValueError, match="decode"):
+        ZhangSIGGRAPH17(width=0.0625, decode="mode")  # type: ignore[arg-type]
 
 
 def test_authors_checkpoint_loads_with_identity_key_map(tmp_path):

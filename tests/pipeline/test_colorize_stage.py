@@ -83,3 +83,16 @@ def test_bad_hints_and_specs_fail_clearly(gray, tmp_path):
     bad.write_text("900,10,#ff0000\n", encoding="utf-8")
     with pytest.raises(HintsError, match="outside the 256x192 image"):
         restora.restore(gray, stages=STAGES, hints=str(bad))
+
+
+def test_temperature_reaches_a_classification_colorizer(gray, tmp_path, monkeypatch):
+    torch.manual_seed(0)
+    save_model(create_model("zhang.eccv16", width=0.0625), tmp_path / "auto")
+    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / kind)
+    default = restora.restore(gray, stages=STAGES)
+    assert "annealed mean, T = 0.38" in default.record("colorize").notes[0]
+    hot = restora.restore(gray, stages=STAGES, colorize={"temperature": 2.0})
+    assert "annealed mean, T = 2" in hot.record("colorize").notes[0]
+    assert not torch.equal(hot.image, default.image)
+    with pytest.raises(ConfigError, match="temperature"):
+        PipelineSpec.from_dict({"colorize": {"temperature": 0.0}})

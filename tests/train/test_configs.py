@@ -58,6 +58,8 @@ def test_task_kinds_of_the_presets() -> None:
         "sr_restora_x4": "image2image",
         "sr_restora_x4_realistic": "image2image",
         "inpaint_restora": "inpaint",
+        "colorize_restora_auto": "colorize",
+        "colorize_restora_hints": "colorize",
     }
 
 

@@ -10,6 +10,9 @@ centres in CIE units (a, b roughly [-110, 110]):
   inside the 16-vertex hull :data:`ZHANG_HULL` (the hull of the authors' own centres);
 - :func:`srgb_gamut_bins` is the bins a strict sRGB (D65) gamut gives - fewer than 313: the
   authors' hull is wider than sRGB (greens and cyans beyond the sRGB primaries);
+- :func:`grid_ab_bins` is the full 23 x 23 grid (529 centres, a and b in -110..110) of the
+  SIGGRAPH17 network's classification head; :func:`class_ab_bins` picks the centres of a
+  313- or 529-class head;
 - :func:`soft_encode` (k nearest bins, Gaussian weights) turns ab targets into distributions;
 - :func:`annealed_mean` turns predicted distributions back into ab (temperature ``T``);
 - :func:`ab_histogram` counts ab values per bin, the empirical prior that
@@ -31,9 +34,12 @@ __all__ = [
     "ZHANG_HULL",
     "ab_histogram",
     "annealed_mean",
+    "class_ab_bins",
+    "grid_ab_bins",
     "load_ab_bins",
     "nearest_bin",
     "soft_encode",
+    "soft_encode_sparse",
     "srgb_gamut_bins",
     "zhang_ab_bins",
 ]
@@ -74,6 +80,38 @@ def zhang_ab_bins(dtype: torch.dtype = torch.float32) -> torch.Tensor:
     lattice = _lattice()
     keep = _inside_convex(lattice, np.asarray(ZHANG_HULL, dtype=np.int64))
     return torch.from_numpy(lattice[keep]).to(dtype)
+
+
+def grid_ab_bins(limit: int = 110, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Every multiple of 10 in ``[-limit, limit]^2``: ``(((2 limit / 10) + 1)^2, 2)``, a-major.
+
+    With the default this is the 23 x 23 = 529-class grid of Zhang et al.'s SIGGRAPH17
+    classification head, in the authors' order (class ``23 * ia + ib`` with
+    ``ia = (a + 110) / 10``, ``ib = (b + 110) / 10``); the 313 ECCV16 bins are a subset.
+
+    >>> bins = grid_ab_bins()
+    >>> tuple(bins.shape), bins[0].tolist(), bins[1].tolist()
+    ((529, 2), [-110.0, -110.0], [-110.0, -100.0])
+    """
+    if limit < 0 or limit % GRID:
+        raise ValueError(f"limit must be a non-negative multiple of {GRID}, got {limit}")
+    return torch.from_numpy(_lattice(limit)).to(dtype)
+
+
+def class_ab_bins(num_classes: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The ab centres of a classification head with ``num_classes`` outputs: 313 -> the ECCV16
+    bins (:func:`zhang_ab_bins`), 529 -> the SIGGRAPH17 grid (:func:`grid_ab_bins`).
+
+    Raises ``ValueError`` for any other count (no centres are defined for it).
+    """
+    if num_classes == 313:
+        return zhang_ab_bins(dtype)
+    if num_classes == 529:
+        return grid_ab_bins(110, dtype)
+    raise ValueError(
+        f"no ab bin centres for {num_classes} classes (313: Zhang et al.'s in-gamut bins, "
+        "529: the 23 x 23 grid)"
+    )
 
 
 def load_ab_bins(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -124,6 +162,73 @@ def nearest_bin(ab: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
     return d2.argmin(dim=1).view(b, h, w)
 
 
+def _nearest_full(flat: torch.Tensor, c: torch.Tensor, k: int) -> torch.Tensor:
+    """Indices ``(N, k)`` of the ``k`` nearest centres, nearest first (matrix distance form)."""
+    d2 = (c.square().sum(1)[None, :] - 2 * flat @ c.T).add_(flat.square().sum(1, keepdim=True))
+    return d2.topk(k, dim=1, largest=False, sorted=True).indices
+
+
+def _nearest_on_lattice(flat: torch.Tensor, c: torch.Tensor, k: int) -> torch.Tensor:
+    """:func:`_nearest_full` for centres on the ``GRID`` lattice, searching only the 4 x 4 lattice
+    points around each value (every point outside is >= 2 GRID away along one axis). Rows whose
+    ``k``-th candidate is farther than that (values beyond the bins' edge) use the full search.
+    """
+    cell = torch.round(c / GRID).long()  # (Q, 2) lattice coordinates
+    low = cell.amin(0)
+    span = cell.amax(0) - low + 1
+    table = torch.full((int(span[0]), int(span[1])), -1, dtype=torch.long, device=c.device)
+    table[cell[:, 0] - low[0], cell[:, 1] - low[1]] = torch.arange(len(c), device=c.device)
+    steps = torch.arange(-1, 3, device=c.device)
+    offsets = torch.cartesian_prod(steps, steps)  # (16, 2)
+    cand = torch.floor(flat / GRID).long()[:, None, :] + offsets[None] - low  # (N, 16, 2)
+    inside = ((cand >= 0) & (cand < span)).all(-1)
+    clipped = torch.minimum(cand.clamp_min(0), span - 1)
+    index = torch.where(inside, table[clipped[..., 0], clipped[..., 1]], -1)  # (N, 16)
+    points = (cand + low).to(flat.dtype) * GRID
+    d2 = (flat[:, None, :] - points).square().sum(-1).masked_fill(index < 0, float("inf"))
+    best = d2.topk(k, dim=1, largest=False, sorted=True)
+    out = index.gather(1, best.indices)
+    far = ~(best.values[:, -1] <= (2 * GRID) ** 2)
+    if far.any():
+        out[far] = _nearest_full(flat[far], c, k)
+    return out
+
+
+def soft_encode_sparse(
+    ab: torch.Tensor, centres: torch.Tensor, *, neighbours: int = 5, sigma: float = 5.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`soft_encode` without the zeros: the ``neighbours`` nearest bins and their weights.
+
+    Returns:
+        ``(index (B, k, H, W) int64, weight (B, k, H, W))``, ``k = neighbours``, nearest bin
+        first; weights in ``ab``'s dtype, summing to 1 over ``k``.
+
+    Centres on the 10-unit lattice (the 313 and 529 bins) are searched locally (exact, ~10x
+    faster than comparing with every centre); others with the matrix form of the squared
+    distance (ties closer than ~1e-3 ab^2 may be broken either way). Weights use exact distances.
+    """
+    check_shape(centres, ["Q", "2"], "centres")
+    q = centres.shape[0]
+    if not 1 <= neighbours <= q:
+        raise ValueError(f"neighbours must be in 1..{q}, got {neighbours}")
+    if sigma <= 0:
+        raise ValueError(f"sigma must be > 0, got {sigma}")
+    b, _, h, w = ab.shape
+    flat = _flat_ab(ab)
+    c = centres.to(device=ab.device, dtype=ab.dtype)
+    on_lattice = bool((c.remainder(GRID) == 0).all()) and q >= neighbours
+    search = _nearest_on_lattice if on_lattice else _nearest_full
+    index = search(flat, c, neighbours)  # (N, k)
+    near_d2 = (flat[:, None, :] - c[index]).square().sum(-1)
+    weight = torch.exp(-near_d2 / (2 * sigma * sigma))
+    weight = weight / weight.sum(dim=1, keepdim=True)
+
+    def unflatten(x: torch.Tensor) -> torch.Tensor:
+        return x.view(b, h, w, neighbours).permute(0, 3, 1, 2)
+
+    return unflatten(index), unflatten(weight)
+
+
 def soft_encode(
     ab: torch.Tensor, centres: torch.Tensor, *, neighbours: int = 5, sigma: float = 5.0
 ) -> torch.Tensor:
@@ -139,28 +244,18 @@ def soft_encode(
         sigma: Gaussian width in ab units (paper: 5).
 
     Returns:
-        ``(B, Q, H, W)`` in ``ab``'s dtype, non-negative, summing to 1 over ``Q``.
+        ``(B, Q, H, W)`` in ``ab``'s dtype, non-negative, summing to 1 over ``Q``. (Losses can
+        use :func:`soft_encode_sparse` and skip the zeros.)
 
     >>> centres = torch.tensor([[0.0, 0.0], [10.0, 0.0], [50.0, 50.0]])
     >>> z = soft_encode(torch.zeros(1, 2, 1, 1), centres, neighbours=1)
     >>> z.flatten().tolist()
     [1.0, 0.0, 0.0]
     """
-    check_shape(centres, ["Q", "2"], "centres")
-    q = centres.shape[0]
-    if not 1 <= neighbours <= q:
-        raise ValueError(f"neighbours must be in 1..{q}, got {neighbours}")
-    if sigma <= 0:
-        raise ValueError(f"sigma must be > 0, got {sigma}")
+    index, weight = soft_encode_sparse(ab, centres, neighbours=neighbours, sigma=sigma)
     b, _, h, w = ab.shape
-    flat = _flat_ab(ab)
-    c = centres.to(device=ab.device, dtype=ab.dtype)
-    d2 = (flat[:, None, :] - c[None, :, :]).square().sum(-1)  # (N, Q)
-    near_d2, index = d2.topk(neighbours, dim=1, largest=False)
-    weight = torch.exp(-near_d2 / (2 * sigma * sigma))
-    weight = weight / weight.sum(dim=1, keepdim=True)
-    out = torch.zeros_like(d2).scatter_(1, index, weight)
-    return out.view(b, h, w, q).permute(0, 3, 1, 2)
+    out = ab.new_zeros(b, centres.shape[0], h, w)
+    return out.scatter_(1, index, weight)
 
 
 def annealed_mean(

@@ -31,6 +31,7 @@ from restora.color.gray import rgb_to_gray
 from restora.color.lab import rgb_to_lab
 from restora.core.config import config_from_dict
 from restora.core.errors import ConfigError
+from restora.data.color_hints import sample_hints
 from restora.data.damage import DamageConfig, synthesize_damage
 from restora.data.denoise_mix import DenoiseMixTask
 from restora.data.downscale import area_downscale, bicubic_downscale
@@ -144,12 +145,25 @@ class ColorizeTask:
 
     ``input_space``: "L" (CIE L / 100, in [0, 1]) or "gray" (BT.601 luma). ``target_space``:
     "ab" (CIE a, b divided by ``ab_scale``, roughly [-1, 1]) or "rgb" (the clean crop).
+
+    ``hints``: also give simulated user hints (Zhang et al. SIGGRAPH17, see
+    :func:`restora.data.color_hints.sample_hints`): the input becomes 4 channels, lightness,
+    hint ab / ``ab_scale`` (2, 0 outside hints) and the hint mask (1 where a hint is given).
+    The number of hint patches is geometric with parameter ``hint_p`` (1/8: 7 on average, none
+    1/8 of the time; 1 = never any), their sides uniform in ``hint_patch``, their positions
+    ``hint_location`` ("normal" around the centre as the authors, or "uniform");
+    ``meta["hint_points"]`` records the count.
     """
 
     name: ClassVar[str] = "colorize"
     input_space: Literal["L", "gray"] = "L"
     target_space: Literal["ab", "rgb"] = "ab"
     ab_scale: float = 110.0
+    hints: bool = False
+    hint_p: float = 0.125
+    hint_patch: tuple[int, int] = (1, 9)
+    hint_location: Literal["normal", "uniform"] = "normal"
+    hint_max: int = 0
 
     def __post_init__(self) -> None:
         if self.input_space not in ("L", "gray") or self.target_space not in ("ab", "rgb"):
@@ -159,6 +173,16 @@ class ColorizeTask:
             )
         if self.ab_scale <= 0:
             raise ValueError(f"ab_scale must be > 0, got {self.ab_scale}")
+        if not 0 < self.hint_p <= 1:
+            raise ValueError(f"hint_p must be in (0, 1], got {self.hint_p}")
+        if len(self.hint_patch) != 2 or not 1 <= self.hint_patch[0] <= self.hint_patch[1]:
+            raise ValueError(f"hint_patch must be (low, high), 1 <= low <= high: {self.hint_patch}")
+        if self.hint_location not in ("normal", "uniform"):
+            raise ValueError(
+                f"hint_location must be 'normal' or 'uniform', got {self.hint_location!r}"
+            )
+        if self.hint_max < 0:
+            raise ValueError(f"hint_max must be >= 0 (0 = no cap), got {self.hint_max}")
 
     @property
     def crop_multiple(self) -> int:
@@ -167,8 +191,21 @@ class ColorizeTask:
     def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
         lab = rgb_to_lab(clean)
         source = lab[:, :1] / 100.0 if self.input_space == "L" else rgb_to_gray(clean)
+        source = source.clamp(0, 1)
         target = lab[:, 1:] / self.ab_scale if self.target_space == "ab" else clean
-        return PairedSample(source[0].clamp(0, 1), target[0], meta={"ab_scale": self.ab_scale})
+        meta: dict[str, Any] = {"ab_scale": self.ab_scale}
+        if self.hints:
+            hints, mask, count = sample_hints(
+                lab[:, 1:],
+                rng,
+                p=self.hint_p,
+                patch=(int(self.hint_patch[0]), int(self.hint_patch[1])),
+                location=self.hint_location,
+                max_points=self.hint_max,
+            )
+            source = torch.cat([source, hints / self.ab_scale, mask], dim=1)
+            meta["hint_points"] = count
+        return PairedSample(source[0], target[0], meta=meta)
 
 
 MASK_SOURCES = ("free_form", "boxes", "nvidia", "scratches", "dust", "damage")

@@ -9,6 +9,7 @@ from restora.io.hints import HintsError, parse_hint_list, read_hints
 from restora.io.masks import MaskSizeError, read_mask, write_mask
 from restora.io.meta import DEFAULT_MAX_PIXELS, ImageMeta, LoadedImage
 from restora.io.read import probe_image, read_image
+from restora.io.thumbnail import read_thumbnail
 from restora.io.tone import detect_tone
 from restora.io.write import write_image
 
@@ -27,6 +28,7 @@ __all__ = [
     "read_hints",
     "read_image",
     "read_mask",
+    "read_thumbnail",
     "write_image",
     "write_mask",
 ]

@@ -23,8 +23,9 @@ from restora.losses.perceptual import (
     perceptual_loss,
     style_loss,
 )
-from restora.losses.pixel import charbonnier, l1, mse
+from restora.losses.pixel import charbonnier, l1, mse, smooth_l1
 from restora.losses.rebalance import (
+    AbClassificationLoss,
     rebalance_weights,
     rebalanced_cross_entropy,
     smooth_distribution,
@@ -36,6 +37,7 @@ from restora.losses.vgg import VGG16_LAYER_NAMES, VGGFeatures, VGGWeightsError, 
 
 __all__ = [
     "VGG16_LAYER_NAMES",
+    "AbClassificationLoss",
     "CharbonnierLoss",
     "DiceLoss",
     "GANLoss",
@@ -65,6 +67,7 @@ __all__ = [
     "rebalanced_cross_entropy",
     "reduce_loss",
     "smooth_distribution",
+    "smooth_l1",
     "style_loss",
     "tv_loss",
     "weighted_loss",

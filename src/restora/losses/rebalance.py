@@ -1,9 +1,17 @@
-"""Class-rebalanced cross-entropy of Zhang et al. (ECCV 2016, "Colorful Image Colorization")."""
+"""Class-rebalanced cross-entropy of Zhang et al. (ECCV 2016, "Colorful Image Colorization").
+
+:func:`rebalance_weights` turns the empirical ab-bin distribution of a training set into class
+weights, :func:`rebalanced_cross_entropy` weights a soft-target cross-entropy with them, and
+:class:`AbClassificationLoss` is the whole training loss: target ab -> soft encoding over the
+bins (:func:`restora.color.ab_bins.soft_encode`) -> rebalanced cross-entropy.
+"""
 
 from __future__ import annotations
 
 import torch
+from torch import nn
 
+from restora.color.ab_bins import soft_encode_sparse
 from restora.core.checks import check_shape
 
 
@@ -83,3 +91,80 @@ def rebalanced_cross_entropy(
     pixel_weight = table[soft_targets.argmax(dim=1)]  # (B, H, W)
     ce = -(soft_targets.to(logits.dtype) * logits.log_softmax(dim=1)).sum(dim=1)
     return (pixel_weight * ce).mean()
+
+
+class AbClassificationLoss(nn.Module):
+    """Zhang et al.'s colorization loss: ``forward(logits, target_ab)`` -> scalar.
+
+    The target ab is taken at the logits' resolution (every ``s``-th pixel, ``s = round(H / h)``,
+    as the authors subsample their ab targets by 4), soft-encoded over ``centres`` (``neighbours``
+    nearest bins, Gaussian ``sigma``) and compared with :func:`rebalanced_cross_entropy`.
+
+    Args:
+        centres: ``(Q, 2)`` ab bin centres (CIE units), in the order of the logits' classes.
+        weights: ``(Q,)`` class weights from :func:`rebalance_weights`; ``None`` = all 1 (no
+            rebalancing). Both are buffers (moved by ``.to``, kept in the state dict).
+        neighbours, sigma: soft encoding (paper: 5 bins, sigma 5).
+
+    ``forward``: ``logits (B, Q, h, w)``; ``target_ab (B, 2, H, W)`` CIE a, b with
+    ``H`` ~ ``s * h`` (``ceil(H / s) = h``).
+
+    >>> centres = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    >>> loss = AbClassificationLoss(centres, neighbours=1)
+    >>> round(loss(torch.zeros(1, 2, 1, 1), torch.zeros(1, 2, 1, 1)).item(), 4)  # log 2
+    0.6931
+    """
+
+    centres: torch.Tensor
+    weights: torch.Tensor
+
+    def __init__(
+        self,
+        centres: torch.Tensor,
+        weights: torch.Tensor | None = None,
+        *,
+        neighbours: int = 5,
+        sigma: float = 5.0,
+    ) -> None:
+        super().__init__()
+        check_shape(centres, ["Q", "2"], "centres")
+        q = centres.shape[0]
+        if weights is None:
+            weights = torch.ones(q)
+        check_shape(weights, [str(q)], "weights")
+        if not 1 <= neighbours <= q:
+            raise ValueError(f"neighbours must be in 1..{q}, got {neighbours}")
+        if sigma <= 0:
+            raise ValueError(f"sigma must be > 0, got {sigma}")
+        self.neighbours, self.sigma = neighbours, sigma
+        self.register_buffer("centres", centres.detach().clone().float())
+        self.register_buffer("weights", weights.detach().clone().float())
+
+    def targets(
+        self, target_ab: torch.Tensor, size: tuple[int, int]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sparse soft-encoded targets of ``target_ab (B, 2, H, W)`` at ``size = (h, w)``:
+        ``(index, weight)``, both ``(B, neighbours, h, w)`` (see
+        :func:`restora.color.ab_bins.soft_encode_sparse`; the nearest bin first)."""
+        check_shape(target_ab, ["B", "2", "H", "W"], "target_ab")
+        h, w = size
+        step = max(1, round(target_ab.shape[-2] / h))
+        sub = target_ab[..., ::step, ::step][..., :h, :w]
+        if tuple(sub.shape[-2:]) != (h, w):
+            raise ValueError(
+                f"target ab {tuple(target_ab.shape[-2:])} does not cover logits {size} "
+                f"(subsampled by {step})"
+            )
+        return soft_encode_sparse(sub, self.centres, neighbours=self.neighbours, sigma=self.sigma)
+
+    def forward(self, logits: torch.Tensor, target_ab: torch.Tensor) -> torch.Tensor:
+        """Equal to ``rebalanced_cross_entropy(logits, soft_encode(...), weights)`` (the pixel
+        weight is that of the nearest bin, the soft target's mode), computed on the
+        ``neighbours`` non-zero entries only."""
+        check_shape(logits, ["B", str(self.centres.shape[0]), "h", "w"], "logits")
+        with torch.no_grad():
+            index, weight = self.targets(target_ab.to(logits.dtype), tuple(logits.shape[-2:]))
+        log_p = logits.log_softmax(dim=1).gather(1, index)  # (B, k, h, w)
+        ce = -(weight * log_p).sum(dim=1)
+        pixel_weight = self.weights.to(logits.dtype)[index[:, 0]]
+        return (pixel_weight * ce).mean()

@@ -83,8 +83,11 @@ class ColorizeSpec:
     and the report says why); ``levin`` needs ``hints``; ``model`` uses restora's trained
     colorizer only; ``none`` never colorizes. ``hints``: a hints image or ``x,y,#rrggbb`` list
     (see ``restora.io.hints``). ``keep_monochrome`` skips the stage on purpose. ``size``: short
-    side at which a model runs; ``levin_max_side``: long side at which Levin's system is solved.
-    Colour always comes from the photo's own full-resolution lightness (sepia tint replaced).
+    side at which a model runs; ``levin_max_side``: long side at which Levin's system is solved;
+    ``temperature``: annealed-mean temperature of a classification colorizer (Zhang et al.: 0.38;
+    lower = more saturated, patchier) - None keeps the model's own; regression models (the hint
+    colorizer) have none. Colour always comes from the photo's own full-resolution lightness
+    (sepia tint replaced).
     """
 
     method: Literal["auto", "levin", "model", "none"] = "auto"
@@ -92,6 +95,7 @@ class ColorizeSpec:
     hints: str | None = None
     size: int = 256
     levin_max_side: int = 512
+    temperature: float | None = None
 
     def __post_init__(self) -> None:
         if self.method == "levin" and not self.hints:
@@ -100,6 +104,8 @@ class ColorizeSpec:
             raise ConfigError(f"colorize.size must be >= 64, got {self.size}")
         if self.levin_max_side < 64:
             raise ConfigError(f"colorize.levin_max_side must be >= 64, got {self.levin_max_side}")
+        if self.temperature is not None and not self.temperature > 0:
+            raise ConfigError(f"colorize.temperature must be > 0, got {self.temperature}")
 
 
 @dataclass

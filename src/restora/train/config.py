@@ -33,15 +33,16 @@ from restora.core.paths import shared_dir
 SHARED_PREFIX = "shared:"
 
 
-TaskKind = Literal["auto", "image2image", "gan", "inpaint", "segmentation"]
+TaskKind = Literal["auto", "image2image", "gan", "inpaint", "segmentation", "colorize"]
 
 
 @dataclass
 class TaskConfig:
     """Which data preset builds the training pairs, its options (passed as keywords), and the
     kind of training step. ``kind = "auto"`` picks it from the preset: ``inpaint`` ->
-    inpainting, ``damage`` -> segmentation, others -> image-to-image (``gan`` when the loss has
-    an adversarial term)."""
+    inpainting, ``damage`` -> segmentation, ``colorize`` with an ``ab_classification`` or
+    ``ab_regression`` loss term -> Zhang-style colorization, others -> image-to-image (``gan``
+    when the loss has an adversarial term)."""
 
     preset: str = "sr"
     options: dict[str, Any] = field(default_factory=dict)
@@ -114,6 +115,48 @@ class DiscriminatorConfig:
 
 
 @dataclass
+class ColorizeLossConfig:
+    """Options of the colorization terms (``ab_classification``, ``ab_regression``).
+
+    ``prior``: the empirical ab-bin distribution behind the class rebalancing - ``"auto"``
+    counts the training images (validation held out; at most ``prior_images`` files, evenly
+    spread, as ``prior_size``-px thumbnails; written to ``<out_dir>/ab_prior.json``),
+    ``"uniform"`` turns rebalancing off (all weights 1), anything else is a ``.npy`` / ``.json``
+    file of counts (``shared:`` paths allowed). Weights ``w ∝ ((1 - lam) p~ + lam / Q)^-1``, ``p~``
+    the prior smoothed by a Gaussian of ``rebalance_sigma`` ab units, ``E_p~[w] = 1``. Targets are
+    soft-encoded over the ``soft_neighbours`` nearest bins with a Gaussian of ``soft_sigma``.
+    ``huber_delta``: where the smooth-L1 of ``ab_regression`` turns linear, in ab units.
+    """
+
+    prior: str = "auto"
+    prior_images: int = 2000
+    prior_size: int = 64
+    rebalance_lambda: float = 0.5
+    rebalance_sigma: float = 5.0
+    soft_neighbours: int = 5
+    soft_sigma: float = 5.0
+    huber_delta: float = 1.0
+
+    def __post_init__(self) -> None:
+        _positive(
+            {
+                "loss.colorize.prior_size": self.prior_size,
+                "loss.colorize.rebalance_sigma": self.rebalance_sigma,
+                "loss.colorize.soft_neighbours": self.soft_neighbours,
+                "loss.colorize.soft_sigma": self.soft_sigma,
+                "loss.colorize.huber_delta": self.huber_delta,
+            }
+        )
+        _non_negative({"loss.colorize.prior_images": self.prior_images})
+        if not 0 < self.rebalance_lambda <= 1:
+            raise ConfigError(
+                f"loss.colorize.rebalance_lambda: must be in (0, 1], got {self.rebalance_lambda}"
+            )
+        if not self.prior:
+            raise ConfigError('loss.colorize.prior: "auto", "uniform" or a file of bin counts')
+
+
+@dataclass
 class LossConfig:
     """Loss terms (name -> weight) and their options. Which names exist depends on the task
     (see :mod:`restora.train.tasks`); an unknown name fails naming it."""
@@ -124,6 +167,7 @@ class LossConfig:
     vgg_weights: str | None = None
     vgg_layers: list[str] = field(default_factory=lambda: ["relu1_2", "relu2_2", "relu3_3"])
     dice_smooth: float = 1.0
+    colorize: ColorizeLossConfig = field(default_factory=ColorizeLossConfig)
 
     def __post_init__(self) -> None:
         if not isinstance(self.terms, dict):

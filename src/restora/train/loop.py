@@ -112,6 +112,7 @@ def _run(
         raise ValueError(f"checkpoint is at step {start}, past the requested stop {stop}")
     out = Path(config.out_dir)
     recorder = _Recorder(config, out, dist, resumed=resume is not None, start=start, data=data)
+    recorder.write_files(task.run_files())
     result = RunResult(step=start, out_dir=out)
     loader = step_loader(data.feed, start=start, stop=stop, workers=config.data.workers)
     began = time.perf_counter()
@@ -178,6 +179,13 @@ class _Recorder:
         self.val_csv = CSVLog(out / VAL_FILE, resume_step=resume_step)
         self.board = TensorBoardLog(out / "tensorboard", enabled=config.log.tensorboard)
         self.progress = Progress(total=config.steps, start=start, enabled=config.log.progress)
+
+    def write_files(self, files: dict[str, str]) -> None:
+        """Write the task's own records (``Task.run_files``) into the run folder."""
+        if not self.main:
+            return
+        for name, text in files.items():
+            (self.out / name).write_text(text, encoding="utf-8")
 
     def step(self, row: dict[str, float]) -> None:
         if not self.main:

@@ -1,4 +1,5 @@
-"""Zhang et al.'s ab bins: the 313 centres, soft encoding, annealed mean, histogram -> weights."""
+"""Zhang et al.'s ab bins: the 313 centres, the 529 grid, soft encoding, annealed mean,
+histogram -> weights."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from restora.color.ab_bins import (
     ZHANG_HULL,
     ab_histogram,
     annealed_mean,
+    class_ab_bins,
+    grid_ab_bins,
     load_ab_bins,
     nearest_bin,
     soft_encode,
+    soft_encode_sparse,
     srgb_gamut_bins,
     zhang_ab_bins,
 )
@@ -135,3 +139,43 @@ def test_histogram_and_rebalancing_weights_by_hand():
     got = rebalance_weights(delta, lam=0.5, sigma=5.0, points=centres)
     assert got.tolist() == pytest.approx(expected, rel=1e-10)
     assert got[j] == got.min() and got.max() / got.min() > 100  # rare colours weigh more
+
+
+def test_grid_bins_are_the_siggraph17_classes_and_contain_the_313():
+    grid = grid_ab_bins()
+    assert grid.shape == (529, 2)
+    # class 23 * ia + ib <-> (a, b) = (10 ia - 110, 10 ib - 110), as the authors' encode_ab_ind
+    assert grid[23 * 3 + 20].tolist() == [-80.0, 90.0]
+    assert {tuple(b) for b in zhang_ab_bins().tolist()} <= {tuple(b) for b in grid.tolist()}
+    assert torch.equal(class_ab_bins(313), zhang_ab_bins())
+    assert torch.equal(class_ab_bins(529), grid)
+    with pytest.raises(ValueError, match="no ab bin centres for 400"):
+        class_ab_bins(400)
+    with pytest.raises(ValueError, match="multiple"):
+        grid_ab_bins(105)
+
+
+@pytest.mark.parametrize("which", ["zhang", "grid", "irregular"])
+def test_sparse_soft_encoding_equals_brute_force(which):
+    g = torch.Generator().manual_seed(1)
+    centres = {
+        "zhang": zhang_ab_bins(torch.float64),
+        "grid": grid_ab_bins(dtype=torch.float64),
+        "irregular": torch.rand(40, 2, generator=g, dtype=torch.float64) * 200 - 100,
+    }[which]
+    # colours inside and far outside the bins (the lattice search falls back to all centres)
+    ab = torch.randn(2, 2, 12, 9, generator=g, dtype=torch.float64) * 60
+    ab[0, :, 0, 0] = torch.tensor([127.0, -127.0])
+    index, weight = soft_encode_sparse(ab, centres, neighbours=5, sigma=5.0)
+    assert index.shape == weight.shape == (2, 5, 12, 9)
+    flat = ab.permute(0, 2, 3, 1).reshape(-1, 2)
+    d2 = (flat[:, None, :] - centres[None]).square().sum(-1)
+    best = d2.sort(dim=1).values[:, :5]
+    got = d2.gather(1, index.permute(0, 2, 3, 1).reshape(-1, 5))
+    torch.testing.assert_close(got, best)  # the 5 nearest, nearest first
+    expected = torch.exp(-best / 50.0)
+    expected = expected / expected.sum(1, keepdim=True)
+    torch.testing.assert_close(weight.permute(0, 2, 3, 1).reshape(-1, 5), expected)
+    dense = soft_encode(ab, centres)
+    torch.testing.assert_close(dense.gather(1, index), weight)
+    torch.testing.assert_close(dense.sum(1), torch.ones(2, 12, 9, dtype=torch.float64))

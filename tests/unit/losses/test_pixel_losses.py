@@ -8,7 +8,15 @@ import math
 import pytest
 import torch
 
-from restora.losses import CharbonnierLoss, charbonnier, l1, mse, reduce_loss, weighted_loss
+from restora.losses import (
+    CharbonnierLoss,
+    charbonnier,
+    l1,
+    mse,
+    reduce_loss,
+    smooth_l1,
+    weighted_loss,
+)
 
 
 @pytest.fixture
@@ -94,3 +102,17 @@ def test_gradcheck_pixel_losses(rng):
     assert torch.autograd.gradcheck(lambda p: charbonnier(p, target, weight=weight), (pred,))
     assert torch.autograd.gradcheck(lambda p: mse(p, target, weight=weight), (pred,))
     assert torch.autograd.gradcheck(lambda p: l1(p, target, reduction="sum"), (pred,))
+
+
+def test_smooth_l1_by_hand_and_against_torch():
+    pred = torch.tensor([0.0, 0.0, 0.0, 1.0])
+    target = torch.tensor([0.1, -0.5, 2.0, 1.0])
+    # beta 0.5: 0.5 d^2 / beta inside, |d| - beta / 2 outside
+    expected = [0.5 * 0.01 / 0.5, 0.5 - 0.25, 2.0 - 0.25, 0.0]
+    got = smooth_l1(pred, target, beta=0.5, reduction="none")
+    assert got.tolist() == pytest.approx(expected)
+    assert smooth_l1(pred, target, beta=0.5).item() == pytest.approx(
+        torch.nn.functional.smooth_l1_loss(pred, target, beta=0.5).item()
+    )
+    with pytest.raises(ValueError, match="beta"):
+        smooth_l1(pred, target, beta=0.0)

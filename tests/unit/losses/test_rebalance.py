@@ -1,4 +1,5 @@
-"""Zhang et al.'s class rebalancing: weights by hand (with and without smoothing) and the loss."""
+"""Zhang et al.'s class rebalancing: weights by hand (with and without smoothing), the loss, and
+the whole ab classification loss (soft encoding + rebalanced CE) on a tiny example."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from fractions import Fraction
 import pytest
 import torch
 
+from restora.color.ab_bins import soft_encode
 from restora.losses import (
+    AbClassificationLoss,
     RebalancedCrossEntropyLoss,
     rebalance_weights,
     rebalanced_cross_entropy,
@@ -100,3 +103,48 @@ def test_gradcheck_rebalanced_cross_entropy(rng):
     assert torch.autograd.gradcheck(
         lambda x: rebalanced_cross_entropy(x, targets, weights), (logits,)
     )
+
+
+def test_ab_classification_loss_by_hand():
+    """Soft encoding over 2 of 3 bins (sigma 5) at the logits' resolution, rebalanced CE."""
+    centres = torch.tensor([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]], dtype=torch.float64)
+    weights = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64)
+    logits = torch.tensor([[[[1.0, 0.0]], [[0.0, -1.0]], [[2.0, 0.5]]]], dtype=torch.float64)
+    target = torch.full((1, 2, 2, 4), 99.0, dtype=torch.float64)  # only every 2nd pixel counts
+    target[0, :, 0, 0] = torch.tensor([3.0, 0.0])  # d^2 = 9, 49, 109 -> bins 0, 1; v = w[0]
+    target[0, :, 0, 2] = torch.tensor([1.0, 8.0])  # d^2 = 65, 145, 5 -> bins 2, 0; v = w[2]
+    total = 0.0
+    for px, (near, second, d_near, d_second) in enumerate([(0, 1, 9, 49), (2, 0, 5, 65)]):
+        z = [float(logits[0, q, 0, px]) for q in range(3)]
+        lse = math.log(sum(math.exp(v) for v in z))
+        a = math.exp(-d_near / 50.0)
+        b = math.exp(-d_second / 50.0)
+        ce = -(a * (z[near] - lse) + b * (z[second] - lse)) / (a + b)
+        total += float(weights[near]) * ce
+    loss = AbClassificationLoss(centres, weights, neighbours=2, sigma=5.0).double()
+    assert loss(logits, target).item() == pytest.approx(total / 2, rel=1e-12)
+    # the same as the dense soft encoding + rebalanced_cross_entropy
+    dense = soft_encode(target[..., ::2, ::2], centres, neighbours=2, sigma=5.0)
+    assert rebalanced_cross_entropy(logits, dense, weights).item() == pytest.approx(total / 2)
+    assert {"centres", "weights"} <= set(loss.state_dict())
+    unweighted = AbClassificationLoss(centres, neighbours=2)
+    assert unweighted.weights.tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="logits"):
+        loss(torch.zeros(1, 4, 1, 2, dtype=torch.float64), target)
+    with pytest.raises(ValueError, match="neighbours"):
+        AbClassificationLoss(centres, neighbours=4)
+
+
+def test_ab_classification_loss_at_full_zhang_size_and_gradient():
+    from restora.color.ab_bins import zhang_ab_bins
+
+    g = torch.Generator().manual_seed(0)
+    target = torch.randn(2, 2, 32, 40, generator=g) * 30
+    logits = torch.randn(2, 313, 8, 10, generator=g, requires_grad=True)
+    loss = AbClassificationLoss(zhang_ab_bins())
+    value = loss(logits, target)
+    value.backward()
+    dense = soft_encode(target[..., ::4, ::4], zhang_ab_bins())
+    expected = rebalanced_cross_entropy(logits.detach(), dense, torch.ones(313))
+    assert value.item() == pytest.approx(expected.item(), rel=1e-5)
+    assert torch.isfinite(logits.grad).all() and logits.grad.abs().sum() > 0

@@ -19,7 +19,7 @@ Layout (``c = 64 * width``; resolution relative to the input)::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -61,6 +61,8 @@ class ZhangECCV16(ConfigurableModel):
     >>> tuple(net(torch.full((1, 1, 37, 29), 50.0)).shape)
     (1, 313, 10, 8)
     """
+
+    accepts_hints: ClassVar[bool] = False  # forward takes (lightness, hints, hint_mask)
 
     def __init__(self, *, width: float = 1.0, temperature: float = 0.38) -> None:
         super().__init__()

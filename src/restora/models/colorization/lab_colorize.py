@@ -22,7 +22,8 @@ __all__ = ["LabColorizer", "colorize_lab", "model_size"]
 
 
 class LabColorizer(Protocol):
-    """What :func:`colorize_lab` needs: ``predict_ab(L (B,1,h,w) in [0,100]) -> ab (B,2,h,w)``."""
+    """What :func:`colorize_lab` needs: ``predict_ab(L (B,1,h,w) in [0,100]) -> ab (B,2,h,w)``
+    (``temperature`` is passed only when the caller sets one: classification colorizers)."""
 
     def predict_ab(
         self,
@@ -30,6 +31,7 @@ class LabColorizer(Protocol):
         *,
         hints: torch.Tensor | None = None,
         hint_mask: torch.Tensor | None = None,
+        temperature: float | None = None,
     ) -> torch.Tensor: ...
 
 
@@ -57,6 +59,7 @@ def colorize_lab(
     hints: torch.Tensor | None = None,
     hint_mask: torch.Tensor | None = None,
     rows: int = 512,
+    temperature: float | None = None,
 ) -> torch.Tensor:
     """Colorize ``image`` with ``model`` (any :class:`LabColorizer` module), keeping its L.
 
@@ -68,6 +71,8 @@ def colorize_lab(
         hints / hint_mask: optional ``(B, 2, H, W)`` ab hints (CIE units) and ``(B, 1, H, W)``
             mask at full resolution, for hint models.
         rows: strip height of the full-resolution colour conversions.
+        temperature: annealed-mean temperature for classification colorizers (``None``: the
+            model's own default); passed to ``predict_ab`` only when given.
 
     Returns:
         float ``(B, 3, H, W)`` sRGB in [0, 1] whose CIE L equals the input's (within ~0.01).
@@ -81,6 +86,7 @@ def colorize_lab(
     small = model_size(height, width, size=size)
     l_small = F.interpolate(lightness, size=small, mode="bilinear", antialias=True)
     kwargs: dict[str, torch.Tensor] = {}
+    options = {} if temperature is None else {"temperature": temperature}
     if hints is not None and hint_mask is not None:
         check_shape(hints, [str(b), "2", str(height), str(width)], "hints")
         check_mask(hint_mask, image, "hint_mask")
@@ -95,7 +101,9 @@ def colorize_lab(
     try:
         with torch.inference_mode():
             ab = model.predict_ab(  # type: ignore[operator]
-                l_small.to(device, dtype), **{k: v.to(device, dtype) for k, v in kwargs.items()}
+                l_small.to(device, dtype),
+                **{k: v.to(device, dtype) for k, v in kwargs.items()},
+                **options,
             )
     finally:
         model.train(was_training)

@@ -3,8 +3,11 @@
 A trained colorizer ships as ``restora/weights/colorize/<name>/`` (``config.json`` +
 ``model.safetensors`` + ``MODEL_CARD.md``, written by :func:`restora.models.save_model`). Any
 registered architecture with a ``predict_ab(lightness, *, hints=None, hint_mask=None)`` method
-can be shipped this way. Until training has produced them, the folders do not exist and
-:func:`has_pretrained` is False - callers say so instead of guessing colours.
+can be shipped this way: the trainer's final ``<out_dir>/model/`` of
+``configs/colorize_restora_auto.toml`` (``zhang.eccv16``, annealed-mean decoding) and
+``configs/colorize_restora_hints.toml`` (``zhang.siggraph17``, regression) is such a folder.
+Until training has produced them, the folders do not exist and :func:`has_pretrained` is False -
+callers say so instead of guessing colours.
 """
 
 from __future__ import annotations

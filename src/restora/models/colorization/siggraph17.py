@@ -18,15 +18,22 @@ authors' training code centres the {0, 1} mask by 0.5). Layout (``c = 64 * width
     model10up convT(2c->2c) + model1short10(conv1_2) -> model10 relu conv leaky(0.2)  full
     model_out conv1x1(2c->2) tanh  -> ab / 110
     model_class conv1x1(4c->529) on model8's output: the classification head (23 x 23 ab grid)
+
+restora's own training (``restora.train``, task kind "colorize") may use either head:
+``decode = "regression"`` (the authors' choice) makes :meth:`~ZhangSIGGRAPH17.predict_ab`
+return ``model_out``'s ab, ``decode = "annealed_mean"`` decodes the classification head (313 or
+529 classes, :func:`restora.color.ab_bins.class_ab_bins`) as the ECCV16 network does.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from restora.color.ab_bins import annealed_mean, class_ab_bins
 from restora.core.checks import check_shape
 from restora.models.base import ConfigurableModel
 from restora.models.colorization._zhang import (
@@ -60,6 +67,10 @@ class ZhangSIGGRAPH17(ConfigurableModel):
         width: multiplier of every hidden width (1 = the authors' network).
         num_classes: outputs of the classification head (authors: 529, a 23 x 23 ab grid).
         mask_centre: subtracted from the {0, 1} hint mask before it enters the network.
+        decode: what :meth:`predict_ab` returns: ``"regression"`` (``model_out``, tanh x 110)
+            or ``"annealed_mean"`` (of the classification head's logits, upsampled x4; needs
+            313 or 529 classes).
+        temperature: default annealed-mean temperature (paper: 0.38).
 
     ``forward(lightness, hints=None, hint_mask=None)``: ``lightness (B, 1, H, W)`` CIE L in
     [0, 100]; ``hints (B, 2, H, W)`` CIE ab at hinted pixels (anything elsewhere: multiplied by
@@ -72,14 +83,31 @@ class ZhangSIGGRAPH17(ConfigurableModel):
     (1, 2, 37, 29)
     """
 
+    accepts_hints: ClassVar[bool] = True  # forward takes (lightness, hints, hint_mask)
+
     def __init__(
-        self, *, width: float = 1.0, num_classes: int = 529, mask_centre: float = 0.5
+        self,
+        *,
+        width: float = 1.0,
+        num_classes: int = 529,
+        mask_centre: float = 0.5,
+        decode: Literal["regression", "annealed_mean"] = "regression",
+        temperature: float = 0.38,
     ) -> None:
         super().__init__()
         check_width(width)
         if num_classes < 1:
             raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+        if decode not in ("regression", "annealed_mean"):
+            raise ValueError(f"decode must be 'regression' or 'annealed_mean', got {decode!r}")
+        if decode == "annealed_mean":
+            class_ab_bins(num_classes)  # raises for a head without bin centres
+        if temperature <= 0:
+            raise ValueError(f"temperature must be > 0, got {temperature}")
         self.mask_centre = mask_centre
+        self.decode = decode
+        self.temperature = temperature
+        self.num_classes = num_classes
         c1, c2, c3, c4 = (scaled(n, width) for n in (64, 128, 256, 512))
         self.model1 = nn.Sequential(*conv_stack([4, c1, c1]))
         self.model2 = nn.Sequential(*conv_stack([c1, c2, c2]))
@@ -144,17 +172,32 @@ class ZhangSIGGRAPH17(ConfigurableModel):
         logits = self.model_class(conv8_3)[..., : -(-height // 4), : -(-width // 4)]
         return ab, logits
 
+    def bin_centres(self) -> torch.Tensor:
+        """The ``(num_classes, 2)`` ab centres (CIE units) of the classification head's classes
+        (``ValueError`` unless there are 313 or 529)."""
+        return class_ab_bins(self.num_classes).to(self.model_out[0].weight.device)
+
     def predict_ab(
         self,
         lightness: torch.Tensor,
         *,
         hints: torch.Tensor | None = None,
         hint_mask: torch.Tensor | None = None,
+        temperature: float | None = None,
     ) -> torch.Tensor:
-        """ab ``(B, 2, H, W)`` in CIE units (the regression output); see the class docstring."""
-        out = self(lightness, hints, hint_mask)
-        assert isinstance(out, torch.Tensor)
-        return out
+        """ab ``(B, 2, H, W)`` in CIE units, decoded as ``decode`` says (see the class
+        docstring); ``temperature`` (default: the constructor's) applies to ``annealed_mean``
+        only - the regression output has none."""
+        if self.decode == "regression":
+            out = self(lightness, hints, hint_mask)
+            assert isinstance(out, torch.Tensor)
+            return out
+        height, width = lightness.shape[-2:]
+        _, logits = self(lightness, hints, hint_mask, return_logits=True)
+        t = self.temperature if temperature is None else temperature
+        ab = annealed_mean(logits, self.bin_centres().to(logits), temperature=t)
+        ab = F.interpolate(ab, scale_factor=4, mode="bilinear", align_corners=False)
+        return ab[..., :height, :width]
 
 
 @register_model("zhang.siggraph17")

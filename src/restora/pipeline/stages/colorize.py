@@ -56,10 +56,17 @@ class ColorizeStage(Stage):
         if options.method in ("auto", "model") and has_pretrained("hints"):
             model = load_pretrained("hints")
             restoration.image = colorize_lab(
-                model, image, size=options.size, hints=ab, hint_mask=mask
+                model,
+                image,
+                size=options.size,
+                hints=ab,
+                hint_mask=mask,
+                temperature=options.temperature,
             )
             method = "model"
-            notes.append(f"restora hint colorizer ({pretrained_dir('hints').name})")
+            notes.append(
+                f"restora hint colorizer ({pretrained_dir('hints').name}, {decoding(model, options)})"
+            )
         elif options.method == "model":
             return self.skip(
                 "model", "restora's hint colorizer has no trained weights yet: left as it is"
@@ -84,6 +91,22 @@ class ColorizeStage(Stage):
                 "colorize by optimization)",
             )
         model = load_pretrained("auto")
-        restoration.image = colorize_lab(model, restoration.image, size=options.size)
-        note = f"{tone} photo colorized by restora's colorizer ({pretrained_dir('auto').name})"
+        restoration.image = colorize_lab(
+            model, restoration.image, size=options.size, temperature=options.temperature
+        )
+        note = (
+            f"{tone} photo colorized by restora's colorizer ({pretrained_dir('auto').name}, "
+            f"{decoding(model, options)})"
+        )
         return StageRecord(stage=self.name, method="model", ran=True, notes=[note])
+
+
+def decoding(model: object, options: ColorizeSpec) -> str:
+    """How ``model`` turns its output into ab: "annealed mean, T = ..." for classification
+    colorizers (Zhang ECCV16, or SIGGRAPH17 with ``decode = "annealed_mean"``), "regression"
+    otherwise."""
+    if getattr(model, "decode", "annealed_mean") != "annealed_mean":
+        return "regression"
+    default = getattr(model, "temperature", None)
+    t = options.temperature if options.temperature is not None else default
+    return "annealed mean" if t is None else f"annealed mean, T = {t:g}"

@@ -96,6 +96,11 @@ class Task:
         """Optimizers to checkpoint and to schedule, by name."""
         return {"model": self.optimizer}
 
+    def run_files(self) -> dict[str, str]:
+        """Text files the task made while being built, by file name, for the run folder
+        (e.g. the colorization task's ``ab_prior.json``); none by default."""
+        return {}
+
     def build_loss(self) -> LossComposer:
         """The composer of the configured terms with weight > 0."""
         terms = {
