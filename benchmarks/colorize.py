@@ -34,7 +34,7 @@ from _common import command_line, shared_path, write_table
 from restora.color import image_lightness, lab_to_rgb, rgb_to_lab
 from restora.io.arrays import numpy_to_tensor
 from restora.metrics import ab_auc, colorfulness, psnr, quantize_8bit, ssim
-from restora.models import create_model
+from restora.models import create_model, load_model
 from restora.models.colorization import colorize_lab, has_pretrained, load_pretrained
 from restora.ops.colorize_levin import levin_colorize
 
@@ -84,7 +84,15 @@ def scores(out: torch.Tensor, target: torch.Tensor) -> dict[str, float]:
     }
 
 
-def methods(levin_max_side: int):
+def colorizer(kind: str, folder: str | None):
+    """The ``auto`` / ``hints`` model: from ``folder`` (a saved model or a checkpoint's ``ema``
+    folder) when given, else the shipped weights; None when neither exists."""
+    if folder:
+        return load_model(folder)
+    return load_pretrained(kind) if has_pretrained(kind) else None
+
+
+def methods(levin_max_side: int, auto_folder: str | None = None, hints_folder: str | None = None):
     """(name, function(gray, original, seed) -> rgb, or None, note) for every row."""
     rows = [("gray", lambda gray, orig, seed: gray, "")]
     for n in POINTS:
@@ -97,21 +105,21 @@ def methods(levin_max_side: int):
                 "",
             )
         )
-    if has_pretrained("auto"):
-        auto = load_pretrained("auto")
+    auto = colorizer("auto", auto_folder)
+    if auto is not None:
         rows.append(("restora_auto", lambda gray, orig, seed: colorize_lab(auto, gray), ""))
     else:
         rows.append(
             ("restora_auto", None, "skipped: restora's automatic colorizer has no weights yet")
         )
+    hints = colorizer("hints", hints_folder)
     for n in (0, *POINTS):
         name = f"restora_hints_{n}"
-        if not has_pretrained("hints"):
+        if hints is None:
             rows.append((name, None, "skipped: restora's hint colorizer has no weights yet"))
             continue
-        model = load_pretrained("hints")
 
-        def run(gray, orig, seed, n=n, model=model):
+        def run(gray, orig, seed, n=n, model=hints):
             if n == 0:
                 return colorize_lab(model, gray)
             ab, mask = sample_points(orig, n, seed)
@@ -129,7 +137,7 @@ def benchmark(args: argparse.Namespace) -> None:
         if args.limit:
             images = images[: args.limit]
         reference = float(np.mean([colorfulness(img).item() for _, img in images]))
-        for name, run, note in methods(args.levin_max_side):
+        for name, run, note in methods(args.levin_max_side, args.auto_model, args.hints_model):
             row: dict[str, object] = {"dataset": dataset, "method": name, "images": len(images)}
             if run is None:
                 rows.append({**row, "note": note})
@@ -212,6 +220,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--timing", action="store_true", help="the 4000x3000 acceptance timing")
     parser.add_argument("--name", default="colorize")
+    parser.add_argument("--auto-model", default=None, help="model folder instead of the shipped")
+    parser.add_argument("--hints-model", default=None, help="model folder instead of the shipped")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     timing(args) if args.timing else benchmark(args)

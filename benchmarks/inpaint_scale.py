@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,9 +21,7 @@ import numpy as np
 from PIL import Image
 
 from _common import command_line, shared_path, timed, write_table
-
-SIZES = {"2mp": (1732, 1155), "12mp": (4242, 2828), "24mp": (6000, 4000)}
-RESTORA = [sys.executable, "-m", "restora"]
+from pipeline_scale import RESTORA, SIZES
 
 
 def hole_psnr(out: Path, clean: Path, mask: np.ndarray) -> float:

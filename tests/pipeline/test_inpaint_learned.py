@@ -65,7 +65,7 @@ def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(weights_dir, s
 def test_the_default_is_telea_even_with_the_network_installed(weights_dir, smooth_image):
     net = create_model("pconv_unet.base", width=4, depth=3)
     save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
-    assert inpaint_learned.learned_available()
+    assert pretrained.has_pretrained()
     damaged, mask = _damaged(smooth_image)
     result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
     assert [r.method for r in result.records if r.stage == "inpaint"] == ["telea"]

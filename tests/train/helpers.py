@@ -57,8 +57,8 @@ def synthetic_photo(seed: int, height: int = 64, width: int = 80) -> torch.Tenso
     return image.clamp(0, 1)
 
 
-def tiny_overrides(preset: str, folder: Path, out_dir: Path, *, steps: int = 200) -> list[str]:
-    """Overrides turning ``configs/<preset>.toml`` into a seconds-long CPU run on ``folder``."""
+def run_overrides(folder: Path, out_dir: Path, *, steps: int = 200) -> list[str]:
+    """Overrides for a seconds-long CPU run of any config on ``folder`` (the model unchanged)."""
     return [
         f"steps={steps}",
         f'data.train=["{folder.as_posix()}"]',
@@ -74,5 +74,9 @@ def tiny_overrides(preset: str, folder: Path, out_dir: Path, *, steps: int = 200
         "threads=1",
         "log.progress=false",
         f'out_dir="{out_dir.as_posix()}"',
-        *TINY[preset],
     ]
+
+
+def tiny_overrides(preset: str, folder: Path, out_dir: Path, *, steps: int = 200) -> list[str]:
+    """Overrides turning ``configs/<preset>.toml`` into a seconds-long CPU run on ``folder``."""
+    return [*run_overrides(folder, out_dir, steps=steps), *TINY[preset]]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tests.train.helpers import CONFIGS
+from tests.train.helpers import CONFIGS, run_overrides
 
 import restora
 from restora.color import image_lightness
@@ -24,20 +24,10 @@ NAMES = {"auto": "colorize_restora_auto", "hints": "colorize_restora_hints"}
 
 def tiny(kind: str, folder: Path, out_dir: Path, *extra: str, steps: int = 40) -> list[str]:
     return [
-        f"steps={steps}",
-        f'data.train=["{folder.as_posix()}"]',
-        "data.val=[]",
-        "data.val_count=2",
-        "data.crop=32",
+        *run_overrides(folder, out_dir, steps=steps),
         "data.val_crop=32",
-        "data.batch_size=4",
-        "data.cache=true",
-        "val_every=0",
-        "save_every=0",
         "ema=0.0",
         "schedule.warmup=0",
-        "threads=1",
-        f'out_dir="{out_dir.as_posix()}"',
         f"model.options.width={0.0625 if kind == 'auto' else 0.125}",
         *extra,
     ]

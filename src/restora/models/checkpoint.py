@@ -51,16 +51,7 @@ def load_model(directory: str | Path, *, device: str | torch.device = "cpu") -> 
     directory = Path(directory)
     record = _read_config(directory / CONFIG_FILE)
     model = get_architecture(record["arch"])(**record["config"])
-    weights = directory / WEIGHTS_FILE
-    if not weights.is_file():
-        raise RestoraError(f"model weights not found: {weights}")
-    what = f"{weights} does not match {record['arch']} {record['config']}"
-    try:
-        missing, unexpected = _load_weights(model, str(weights), strict=False, device=str(device))
-    except RuntimeError as exc:  # shape mismatches
-        raise RestoraError(f"{what}: {exc}") from None
-    if missing or unexpected:
-        raise RestoraError(f"{what}: missing {sorted(missing)}, unexpected {sorted(unexpected)}")
+    _copy_weights(model, directory, f"{record['arch']} {record['config']}", str(device))
     return model.to(device).eval()
 
 
@@ -72,14 +63,19 @@ def load_weights_into(model: ConfigurableModel, directory: str | Path) -> None:
     record = _read_config(directory / CONFIG_FILE)
     if record["arch"] != model.arch:
         raise RestoraError(f"{directory} holds a {record['arch']}, not a {model.arch}")
+    device = str(next(iter(model.parameters())).device)
+    _copy_weights(model, directory, f"{model.arch} {model.config}", device)
+
+
+def _copy_weights(model: ConfigurableModel, directory: Path, what: str, device: str) -> None:
+    """Load ``directory``'s weights into ``model``; every name and shape must match."""
     weights = directory / WEIGHTS_FILE
     if not weights.is_file():
         raise RestoraError(f"model weights not found: {weights}")
-    what = f"{weights} does not fit {model.arch} {model.config}"
-    device = str(next(iter(model.parameters())).device)
+    what = f"{weights} does not match {what}"
     try:
         missing, unexpected = _load_weights(model, str(weights), strict=False, device=device)
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # shape mismatches
         raise RestoraError(f"{what}: {exc}") from None
     if missing or unexpected:
         raise RestoraError(f"{what}: missing {sorted(missing)}, unexpected {sorted(unexpected)}")

@@ -201,8 +201,8 @@ def load_pretrained(
 ) -> RestoraSR:
     """restora's trained SR model for ``scale`` and ``variant`` (EMA weights, see the folder's
     ``MODEL_CARD.md``), in eval mode, with its weights in channels-last memory format (the
-    forward then runs NHWC: the same numbers within float rounding, measured 1.5-1.9x faster on
-    the CPU for 256 px inputs). Raises ``RestoraError`` when those weights are missing."""
+    forward then runs NHWC: the same numbers within float rounding, faster on the CPU). Raises
+    ``RestoraError`` when those weights are missing."""
     from restora.core.errors import RestoraError
     from restora.models.checkpoint import load_model
 

@@ -7,13 +7,14 @@ saying so)."""
 from __future__ import annotations
 
 from restora.core.errors import RestoraError
+from restora.models.inpainting.pretrained import has_pretrained
 from restora.ops.inpaint import CLASSICAL_INPAINTERS, inpaint_classical
 from restora.pipeline.context import RunContext
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
 from restora.pipeline.stages.inpaint_dip import dip_fill
-from restora.pipeline.stages.inpaint_learned import learned_available, learned_fill
+from restora.pipeline.stages.inpaint_learned import learned_fill
 from restora.pipeline.strategies import crop_around_mask, dilate_mask
 
 _OTHER_METHODS = ("auto", "restora", "dip")
@@ -31,10 +32,10 @@ class InpaintStage(Stage):
             known = ", ".join([*_OTHER_METHODS, *CLASSICAL_INPAINTERS.names()])
             raise KeyError(f"unknown inpaint method {method!r} (known: {known})")
         if method == "auto":
-            method = "restora" if learned_available() else "telea"
+            method = "restora" if has_pretrained() else "telea"
             if method == "telea":
                 notes.append("restora's inpainting weights are not installed: used Telea")
-        if method == "restora" and not learned_available():
+        if method == "restora" and not has_pretrained():
             raise RestoraError(
                 "inpaint.method restora: the network's weights are not installed "
                 "(use auto or a classical method)"

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import torch
 
-from restora.models.inpainting.pretrained import DEFAULT_INPAINTER, has_pretrained
+from restora.models.inpainting.pretrained import DEFAULT_INPAINTER
 
 
 @lru_cache(maxsize=2)
@@ -19,11 +19,6 @@ def _model(name: str) -> torch.nn.Module:
     from restora.models.inpainting.pretrained import load_pretrained
 
     return load_pretrained(name)
-
-
-def learned_available(name: str = DEFAULT_INPAINTER) -> bool:
-    """Whether the shipped weights ``name`` are installed."""
-    return has_pretrained(name)
 
 
 def learned_fill(
