@@ -80,6 +80,14 @@ def restore(
         str | None,
         typer.Option(help="auto, restora, telea, ns, fsr_fast, fsr_best, biharmonic or dip."),
     ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            help="Several completions of the holes (needs --inpaint-method dip): writes "
+            "<stem>_restored.png and <stem>_restored_sample2.png ...",
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of stochastic inpainting (dip).")] = None,
     upscale_method: Annotated[
         str | None, typer.Option(help="auto, restora, lanczos, bicubic or opencv.")
     ] = None,
@@ -124,6 +132,8 @@ def restore(
         "upscale.scale": scale,
         "stages": stages.split(",") if stages else None,
         "inpaint.method": inpaint_method,
+        "inpaint.samples": samples,
+        "inpaint.seed": seed,
         "upscale.method": "opencv" if sr_model and not upscale_method else upscale_method,
         "upscale.model": str(sr_model) if sr_model else None,
         "detect.sensitivity": sensitivity,

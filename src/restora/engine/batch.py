@@ -51,6 +51,7 @@ def plan_jobs(
     mask: Path | None,
     save_mask: bool,
     report: bool,
+    samples: int = 1,
 ) -> list[FileJob]:
     jobs = []
     owners: dict[Path, Path] = {}
@@ -63,6 +64,7 @@ def plan_jobs(
             mask_in=find_mask(source, mask, len(inputs) == 1),
             save_mask=save_mask,
             report=report,
+            samples=samples,
         )
         for target in job.targets():
             key = target.resolve()
@@ -96,7 +98,15 @@ def run_batch(
     file in progress, whose partial outputs a re-run replaces.
     """
     outdir.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(inputs, outdir, ext=ext, mask=mask, save_mask=save_mask, report=report)
+    jobs = plan_jobs(
+        inputs,
+        outdir,
+        ext=ext,
+        mask=mask,
+        save_mask=save_mask,
+        report=report,
+        samples=spec.inpaint.samples if "inpaint" in spec.stages else 1,
+    )
     manifest = Manifest.load(outdir)
     digest = spec_hash(spec.to_dict(), {"ext": ext, "save_mask": save_mask, "report": report})
     result = BatchResult()

@@ -28,6 +28,7 @@ class FileJob:
     mask_out: Path | None = None
     report_png: Path | None = None
     report_json: Path | None = None
+    sample_outputs: list[Path] = field(default_factory=list)  # samples 2..N (inpaint.samples)
     outputs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -40,7 +41,11 @@ class FileJob:
         mask_in: Path | None = None,
         save_mask: bool = False,
         report: bool = False,
+        samples: int = 1,
     ) -> FileJob:
+        """Output names: ``<stem>_restored.<ext>`` (with N samples: the first, and
+        ``<stem>_restored_sample<i>.<ext>`` for i = 2..N), ``<stem>_mask.png``,
+        ``<stem>_report.png`` / ``.json``."""
         if ext not in OUTPUT_FORMATS:
             raise ValueError(
                 f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {ext!r}"
@@ -53,10 +58,14 @@ class FileJob:
             mask_out=outdir / f"{stem}_mask.png" if save_mask else None,
             report_png=outdir / f"{stem}_report.png" if report else None,
             report_json=outdir / f"{stem}_report.json" if report else None,
+            sample_outputs=[
+                outdir / f"{stem}_restored_sample{i}.{ext}" for i in range(2, samples + 1)
+            ],
         )
 
     def targets(self) -> list[Path]:
-        return [p for p in (self.output, self.mask_out, self.report_png, self.report_json) if p]
+        single = (self.output, self.mask_out, self.report_png, self.report_json)
+        return [p for p in single if p] + list(self.sample_outputs)
 
 
 def restore_file(
@@ -90,6 +99,23 @@ def restore_file(
         protected=protected,
     )
     job.outputs["image"] = str(job.output)
+    if job.sample_outputs and len(restoration.samples) != len(job.sample_outputs) + 1:
+        raise ValueError(
+            f"planned {len(job.sample_outputs) + 1} samples, the pipeline gave "
+            f"{len(restoration.samples)} (is the inpaint stage in the spec?)"
+        )
+    for index, (path, sample) in enumerate(
+        zip(job.sample_outputs, restoration.samples[1:], strict=True), 2
+    ):
+        write_image(
+            path,
+            sample,
+            alpha=restoration.alpha,
+            meta=loaded.meta,
+            overwrite=overwrite,
+            protected=protected,
+        )
+        job.outputs[f"sample{index}"] = str(path)
     if job.mask_out is not None and restoration.mask is not None:
         write_mask(job.mask_out, restoration.mask, overwrite=overwrite, protected=protected)
         job.outputs["mask"] = str(job.mask_out)

@@ -45,6 +45,8 @@ class Restoration:
         meta: where the image came from (file metadata), if it was read from a file.
         flags: facts stages leave for later stages: ``tone``, ``monochrome``, ``noise_sigma``.
         records: one :class:`StageRecord` per stage that was asked for.
+        samples: with ``inpaint.samples`` > 1, every sample's final image (the first is
+            ``image``); otherwise empty.
     """
 
     image: torch.Tensor
@@ -55,6 +57,7 @@ class Restoration:
     meta: ImageMeta | None = None
     flags: dict[str, Any] = field(default_factory=dict)
     records: list[StageRecord] = field(default_factory=list)
+    samples: list[torch.Tensor] = field(default_factory=list)
 
     @classmethod
     def start(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import time
 
 from restora.core.memory import peak_rss_bytes
@@ -9,6 +11,7 @@ from restora.pipeline.context import ProgressFn, RunContext
 from restora.pipeline.restoration import Restoration
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages import STAGES
+from restora.pipeline.stages.base import Stage
 
 
 class Pipeline:
@@ -32,14 +35,44 @@ class Pipeline:
         return [stage.name for stage in self.stages]
 
     def run(self, restoration: Restoration) -> Restoration:
-        for stage in self.stages:
-            if self.context.progress is not None:
-                self.context.progress(stage.name, 0, 1)
-            start = time.perf_counter()
-            record = stage.run(restoration, self.spec, self.context)
-            record.seconds = time.perf_counter() - start
-            record.peak_rss_mb = peak_rss_bytes() / 2**20
-            restoration.records.append(record)
-            if self.context.progress is not None:
-                self.context.progress(stage.name, 1, 1)
+        """Run every stage on ``restoration`` (changed in place and returned).
+
+        With ``inpaint.samples`` = N > 1, the stages before ``inpaint`` run once and the rest
+        N times, sample ``i`` with ``inpaint.seed + i``: ``restoration`` ends as the first
+        sample and ``restoration.samples`` holds all N final images.
+        """
+        samples = self.spec.inpaint.samples
+        split = self.stage_names.index("inpaint") if "inpaint" in self.stage_names else None
+        if samples == 1 or split is None:
+            for stage in self.stages:
+                self._run_stage(stage, restoration, self.spec)
+            return restoration
+        for stage in self.stages[:split]:
+            self._run_stage(stage, restoration, self.spec)
+        branches = [restoration] + [_branch(restoration) for _ in range(1, samples)]
+        for index, branch in enumerate(branches):
+            inpaint = dataclasses.replace(self.spec.inpaint, seed=self.spec.inpaint.seed + index)
+            spec = dataclasses.replace(self.spec, inpaint=inpaint)
+            for stage in self.stages[split:]:
+                self._run_stage(stage, branch, spec)
+        restoration.samples = [branch.image for branch in branches]
         return restoration
+
+    def _run_stage(self, stage: Stage, restoration: Restoration, spec: PipelineSpec) -> None:
+        if self.context.progress is not None:
+            self.context.progress(stage.name, 0, 1)
+        start = time.perf_counter()
+        record = stage.run(restoration, spec, self.context)
+        record.seconds = time.perf_counter() - start
+        record.peak_rss_mb = peak_rss_bytes() / 2**20
+        restoration.records.append(record)
+        if self.context.progress is not None:
+            self.context.progress(stage.name, 1, 1)
+
+
+def _branch(restoration: Restoration) -> Restoration:
+    """A copy whose image, flags and records can change without touching ``restoration``
+    (tensors are shared: stages replace ``image`` / ``mask`` rather than write into them)."""
+    return dataclasses.replace(
+        restoration, flags=copy.deepcopy(restoration.flags), records=list(restoration.records)
+    )

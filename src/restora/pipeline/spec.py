@@ -18,6 +18,7 @@ from restora.core.config import config_from_dict, config_to_dict, load_toml
 from restora.core.errors import ConfigError
 
 STAGE_ORDER = ("analyze", "detect_damage", "inpaint", "denoise", "colorize", "upscale")
+STOCHASTIC_INPAINTERS = ("dip",)  # inpaint methods whose answer depends on inpaint.seed
 
 
 @dataclass
@@ -39,17 +40,35 @@ class InpaintSpec:
     fsr_best, biharmonic; ``restora``: restora's own network (better than the classical
     methods by PSNR on holes of 20-50 % of the photo, not yet on small ones: see its model
     card); ``auto``: the network when its weights are installed, else Telea; "dip": Deep Image
-    Prior (no weights, slow: see ``restora.pipeline.stages.inpaint_dip``)."""
+    Prior (no weights, slow: see ``restora.pipeline.stages.inpaint_dip``).
+
+    ``samples`` > 1 asks for several different completions (the stages after ``inpaint`` run
+    once per sample); only a stochastic method can give them: ``dip``, whose sample ``i`` is
+    fitted with seed ``seed + i``. ``dip_iterations`` caps each DIP fit (None = the preset's cap,
+    early stopping usually ends sooner).
+    """
 
     method: str = "telea"
     radius: int = 5
     dilate: int = 1  # grow the mask by this many pixels before filling (covers soft edges)
+    samples: int = 1
+    seed: int = 0
+    dip_iterations: int | None = None
 
     def __post_init__(self) -> None:
         if self.radius < 1:
             raise ConfigError(f"inpaint.radius must be >= 1, got {self.radius}")
         if self.dilate < 0:
             raise ConfigError(f"inpaint.dilate must be >= 0, got {self.dilate}")
+        if self.samples < 1:
+            raise ConfigError(f"inpaint.samples must be >= 1, got {self.samples}")
+        if self.samples > 1 and self.method not in STOCHASTIC_INPAINTERS:
+            raise ConfigError(
+                f"inpaint.samples = {self.samples} needs a stochastic method "
+                f"({', '.join(STOCHASTIC_INPAINTERS)}); {self.method!r} gives one answer"
+            )
+        if self.dip_iterations is not None and self.dip_iterations < 1:
+            raise ConfigError(f"inpaint.dip_iterations must be >= 1, got {self.dip_iterations}")
 
 
 @dataclass

@@ -48,7 +48,7 @@ class InpaintStage(Stage):
 
         def fill(image, hole):
             if method == "dip":
-                return dip_fill(image, hole)
+                return dip_fill(image, hole, seed=options.seed, iterations=options.dip_iterations)
             if method == "restora":
                 return learned_fill(image, hole)
             return inpaint_classical(image, hole, method=method, radius=options.radius)
