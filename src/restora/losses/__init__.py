@@ -32,6 +32,7 @@ from restora.losses.rebalance import (
 )
 from restora.losses.reduction import reduce_loss, weighted_loss
 from restora.losses.segmentation import cross_entropy, dice_loss
+from restora.losses.structural import ssim_loss
 from restora.losses.variation import dilate_mask, tv_loss
 from restora.losses.vgg import VGG16_LAYER_NAMES, VGGFeatures, VGGWeightsError, read_state_dict
 
@@ -68,6 +69,7 @@ __all__ = [
     "reduce_loss",
     "smooth_distribution",
     "smooth_l1",
+    "ssim_loss",
     "style_loss",
     "tv_loss",
     "weighted_loss",

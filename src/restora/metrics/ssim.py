@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from restora.metrics._pairs import prepare_pair
-
-WINDOW = 11
-SIGMA = 1.5
-K1, K2 = 0.01, 0.03
-
-
-def _gaussian_1d(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    coords = torch.arange(WINDOW, dtype=dtype, device=device) - (WINDOW - 1) / 2
-    g = torch.exp(-(coords**2) / (2 * SIGMA**2))
-    return g / g.sum()
-
-
-def _filter_valid(x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """Separable Gaussian, 'valid' region only: (N, 1, H, W) -> (N, 1, H - 10, W - 10)."""
-    x = F.conv2d(x, g.view(1, 1, WINDOW, 1))
-    return F.conv2d(x, g.view(1, 1, 1, WINDOW))
+from restora.ops.ssim_map import WINDOW, ssim_map
 
 
 def ssim(
@@ -55,16 +39,4 @@ def ssim(
         raise ValueError(
             f"ssim needs images of at least {WINDOW}x{WINDOW} after cropping, got {tuple(a.shape[-2:])}"
         )
-    batch, channels = a.shape[:2]
-    a = a.reshape(batch * channels, 1, *a.shape[-2:])
-    b = b.reshape(batch * channels, 1, *b.shape[-2:])
-    g = _gaussian_1d(a.dtype, a.device)
-    mu_a, mu_b = _filter_valid(a, g), _filter_valid(b, g)
-    var_a = _filter_valid(a * a, g) - mu_a**2
-    var_b = _filter_valid(b * b, g) - mu_b**2
-    cov = _filter_valid(a * b, g) - mu_a * mu_b
-    c1, c2 = (K1 * peak) ** 2, (K2 * peak) ** 2
-    ssim_map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / (
-        (mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2)
-    )
-    return ssim_map.reshape(batch, -1).mean(dim=1).to(x.dtype)
+    return ssim_map(a, b, peak=peak).flatten(1).mean(dim=1).to(x.dtype)

@@ -23,6 +23,7 @@ from restora.losses import (
     l1,
     mse,
     perceptual_loss,
+    ssim_loss,
     style_loss,
     tv_loss,
 )
@@ -85,7 +86,8 @@ def image_terms() -> dict[str, object]:
 
 def inpaint_terms() -> dict[str, object]:
     """Terms of inpainting (Liu et al.): hole/valid L1 of the raw output, perceptual and style
-    of raw output and composite, TV of the composite over the 1-pixel dilated hole."""
+    of raw output and composite, TV of the composite over the 1-pixel dilated hole, and
+    ``ssim`` (1 - SSIM of the composite; not Liu et al.'s, aimed at blotchy fills)."""
     return {
         "hole_valid": lambda task: LossTerm(
             fn=partial(hole_valid_l1, alpha=task.config.loss.hole_alpha),
@@ -101,6 +103,7 @@ def inpaint_terms() -> dict[str, object]:
             inputs={"composite": "composite"},
         ),
         "tv": lambda task: LossTerm(fn=tv_loss, inputs={"x": "composite", "mask": "tv_region"}),
+        "ssim": lambda task: LossTerm(fn=ssim_loss, inputs={"pred": "composite"}),
     }
 
 
