@@ -15,7 +15,8 @@ in Set14 (bridge, man) are left out: they have no colour to recover.
 
 ``--timing`` instead measures the acceptance case of issue 8: a 4000x3000 gray scan through
 ``colorize_lab`` (Zhang ECCV16 at full and at 0.25 width, untrained: the time does not depend
-on the weights) and through Levin with 100 points, and checks that L is kept (max |dL|).
+on the weights; restora's shipped colorizer without and with 100 points) and through Levin with
+100 points, and checks that L is kept (max |dL|).
 
 Run: ``.venv/bin/python benchmarks/colorize.py --limit 4`` (OMP_WAIT_POLICY=PASSIVE on a
 shared machine).
@@ -165,6 +166,11 @@ def benchmark(args: argparse.Namespace) -> None:
     write_table(args.name, rows, command_line(), notes)
 
 
+def hint_tensors(image: torch.Tensor, n: int) -> dict[str, torch.Tensor]:
+    ab, mask = sample_points(image, n, 0)
+    return {"hints": ab, "hint_mask": mask}
+
+
 def timing(args: argparse.Namespace) -> None:
     g = torch.Generator().manual_seed(0)
     y, x = torch.meshgrid(torch.linspace(0, 1, 3000), torch.linspace(0, 1, 4000), indexing="ij")
@@ -182,6 +188,14 @@ def timing(args: argparse.Namespace) -> None:
         (
             "zhang.eccv16 width 0.25 (untrained)",
             lambda: colorize_lab(create_model("zhang.eccv16", width=0.25), image),
+        ),
+        (
+            "restora colorizer (shipped), automatic",
+            lambda: colorize_lab(load_pretrained("auto"), image),
+        ),
+        (
+            "restora colorizer (shipped), 100 points",
+            lambda: colorize_lab(load_pretrained("hints"), image, **hint_tensors(image, 100)),
         ),
         (
             "levin 100 points",

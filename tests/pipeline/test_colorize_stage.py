@@ -56,8 +56,9 @@ def test_colour_photos_and_keep_monochrome_are_left_alone(photo, gray, hints_fil
     assert "turned off" in off.record("colorize").notes[0]
 
 
-def test_without_hints_or_weights_the_record_says_why(gray):
-    assert not pretrained.has_pretrained("auto")  # until restora's own colorizer ships
+def test_without_hints_or_weights_the_record_says_why(gray, tmp_path, monkeypatch):
+    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / "none")
+    assert not pretrained.has_pretrained("auto")
     out = restora.restore(gray, stages=STAGES)
     record = out.record("colorize")
     assert not record.ran and "needs trained weights" in record.notes[0]
@@ -96,3 +97,23 @@ def test_temperature_reaches_a_classification_colorizer(gray, tmp_path, monkeypa
     assert not torch.equal(hot.image, default.image)
     with pytest.raises(ConfigError, match="temperature"):
         PipelineSpec.from_dict({"colorize": {"temperature": 0.0}})
+
+
+def test_hints_go_to_levin_by_default_and_to_the_network_on_request(
+    gray, hints_file, tmp_path, monkeypatch
+):
+    torch.manual_seed(0)
+    save_model(create_model("zhang.siggraph17", width=0.0625, decode="regression"), tmp_path / "m")
+    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / "m")
+    assert pretrained.has_pretrained("hints") and pretrained.has_pretrained("auto")
+    default = restora.restore(gray, stages=STAGES, hints=str(hints_file))
+    assert default.record("colorize").method == "levin"
+    model = restora.restore(
+        gray, stages=STAGES, hints=str(hints_file), colorize={"method": "model"}
+    )
+    record = model.record("colorize")
+    assert record.method == "model" and "hint colorizer" in record.notes[1]
+    assert (image_lightness(model.image) - image_lightness(gray)).abs().max() < 0.5
+    assert not torch.equal(model.image, default.image)
+    automatic = restora.restore(gray, stages=STAGES)  # the same network, no hints
+    assert automatic.record("colorize").method == "model"

@@ -95,8 +95,12 @@ def test_colorize_says_what_it_did(photo):
     gray = photo.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
     out = restora.restore(gray, stages=["analyze", "colorize"])
     assert out.flags["tone"] == "monochrome" and out.flags["monochrome"]
-    assert "needs trained weights" in out.record("colorize").notes[0]
-    assert torch.equal(out.image, gray)
+    record = out.record("colorize")
+    assert record.ran and "colorized by restora's colorizer" in record.notes[0]
+    assert not torch.equal(out.image, gray)
+    kept = restora.restore(gray, stages=["analyze", "colorize"], keep_monochrome=True)
+    assert "kept monochrome" in kept.record("colorize").notes[0]
+    assert torch.equal(kept.image, gray)
     colour = restora.restore(photo, stages=["analyze", "colorize"])
     assert "not re-colorized" in colour.record("colorize").notes[0]
 

@@ -41,3 +41,9 @@ def test_toml_round_trip(tmp_path):
     spec = PipelineSpec.from_toml(path)
     assert spec.stages == ["analyze", "inpaint"] and spec.inpaint.radius == 3
     assert PipelineSpec.from_dict(spec.to_dict()) == spec
+
+
+def test_from_kwargs_merges_a_section_with_its_aliases():
+    spec = PipelineSpec.from_kwargs(hints="h.txt", colorize={"method": "model"}, scale=2)
+    assert spec.colorize.hints == "h.txt" and spec.colorize.method == "model"
+    assert spec.upscale.scale == 2

@@ -70,8 +70,9 @@ def test_config_trains_records_the_prior_and_ships(kind, photo_folder, tmp_path,
         hints = tmp_path / "hints.txt"
         hints.write_text("10,10,#c04030\n50,30,#3060c0\n", encoding="utf-8")
         options["hints"] = str(hints)
+    colorize = {"size": 64, "method": "model"}  # with hints, "auto" would pick Levin
     out = restora.restore(
-        gray.contiguous(), stages=["analyze", "colorize"], colorize={"size": 64}, **options
+        gray.contiguous(), stages=["analyze", "colorize"], colorize=colorize, **options
     )
     record = out.record("colorize")
     assert record.ran and record.method == "model"

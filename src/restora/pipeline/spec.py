@@ -97,11 +97,11 @@ class DenoiseSpec:
 class ColorizeSpec:
     """Colorization of monochrome and sepia photos (colour photos are never re-colorized).
 
-    ``method``: ``auto`` (default) colorizes from ``hints`` when given - with restora's hint
-    model where its weights ship, else by Levin et al.'s optimization - and without hints with
-    restora's automatic colorizer where its weights ship (otherwise the photo is left as it is
-    and the report says why); ``levin`` needs ``hints``; ``model`` uses restora's trained
-    colorizer only; ``none`` never colorizes. ``hints``: a hints image or ``x,y,#rrggbb`` list
+    ``method``: ``auto`` (default) colorizes from ``hints`` when given by Levin et al.'s
+    optimization (it follows them more closely than restora's network), and without hints with
+    restora's colorizer where its weights ship (otherwise the photo is left as it is and the
+    report says why); ``levin`` needs ``hints``; ``model`` uses restora's trained colorizer
+    only, with the hints when given; ``none`` never colorizes. ``hints``: a hints image or ``x,y,#rrggbb`` list
     (see ``restora.io.hints``). ``keep_monochrome`` skips the stage on purpose. ``size``: short
     side at which a model runs; ``levin_max_side``: long side at which Levin's system is solved;
     ``temperature``: annealed-mean temperature of a classification colorizer (Zhang et al.: 0.38;
@@ -206,6 +206,8 @@ class PipelineSpec:
             elif key not in top_level and key.split("_", 1)[0] in sections:
                 section, name = key.split("_", 1)
                 data.setdefault(section, {})[name] = value
+            elif key in sections and isinstance(value, dict):
+                data.setdefault(key, {}).update(value)  # merge with aliases given before
             else:
                 data[key] = value
         return cls.from_dict(data)

@@ -5,9 +5,9 @@ A trained colorizer ships as ``restora/weights/colorize/<name>/`` (``config.json
 registered architecture with a ``predict_ab(lightness, *, hints=None, hint_mask=None)`` method
 can be shipped this way: the trainer's final ``<out_dir>/model/`` of
 ``configs/colorize_restora_auto.toml`` (``zhang.eccv16``, annealed-mean decoding) and
-``configs/colorize_restora_hints.toml`` (``zhang.siggraph17``, regression) is such a folder.
-Until training has produced them, the folders do not exist and :func:`has_pretrained` is False -
-callers say so instead of guessing colours.
+``configs/colorize_restora_hints.toml`` (``zhang.siggraph17``, regression) is such a folder;
+the latter ships as ``restora_colorizer`` for both kinds. Where a folder is missing,
+:func:`has_pretrained` is False and callers say so instead of guessing colours.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from restora.models.base import ConfigurableModel
 __all__ = ["PRETRAINED", "ColorizerKind", "has_pretrained", "load_pretrained", "pretrained_dir"]
 
 ColorizerKind = Literal["auto", "hints"]
+# One shipped SIGGRAPH17-style network serves both kinds: trained with no hints 1/8 of the time,
+# it colorizes on its own when given none (see its MODEL_CARD.md for the figures of each use).
 PRETRAINED: dict[str, str] = {
-    "auto": "restora_colorizer_auto",  # L -> ab, no hints
-    "hints": "restora_colorizer_hints",  # L + ab hints + mask -> ab
+    "auto": "restora_colorizer",  # L -> ab, no hints
+    "hints": "restora_colorizer",  # L + ab hints + mask -> ab
 }
 
 

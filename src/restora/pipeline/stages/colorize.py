@@ -3,10 +3,11 @@
 Decision (``spec.colorize``; ``tone`` comes from the ``analyze`` stage):
 
 1. ``keep_monochrome``, method ``none``, a colour photo, or an unknown tone: nothing is done.
-2. With ``hints``: restora's hint colorizer where its weights ship (and method is ``auto`` or
-   ``model``), otherwise Levin et al.'s colorization by optimization (no weights needed).
-3. Without hints: restora's automatic colorizer where its weights ship; until then the photo
-   is left as it is and the record says so - no guessed colours.
+2. With ``hints``: Levin et al.'s colorization by optimization (``auto`` or ``levin``; no
+   weights needed, and it follows the hints more closely than restora's network: see
+   ``benchmarks/results/colorize.md``), or restora's colorizer fed the hints (``model``).
+3. Without hints: restora's colorizer where its weights ship (``auto`` or ``model``); where they
+   do not, the photo is left as it is and the record says so - no guessed colours.
 
 Every method takes the colour from the photo's own full-resolution lightness, so detail is
 kept exactly and a sepia photo's tint is replaced by colours.
@@ -53,7 +54,7 @@ class ColorizeStage(Stage):
         ab, mask = hints_to_ab(colours.to(image), mask.to(image))
         count = int(mask.sum())
         notes = [f"{tone} photo colorized from {count} hint pixels in {options.hints}"]
-        if options.method in ("auto", "model") and has_pretrained("hints"):
+        if options.method == "model" and has_pretrained("hints"):
             model = load_pretrained("hints")
             restoration.image = colorize_lab(
                 model,
