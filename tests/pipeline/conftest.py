@@ -26,3 +26,23 @@ def scratched(photo) -> tuple[torch.Tensor, torch.Tensor]:
         mask[..., y : y + 3, x : x + 3] = 1
     damaged = torch.where(mask > 0, torch.full_like(photo, 0.97), photo)
     return damaged, mask
+
+
+@pytest.fixture
+def tiny_dip(monkeypatch):
+    """Make ``inpaint.method = "dip"`` use a small net (5 iterations unless
+    ``inpaint.dip_iterations`` says otherwise), so a fit takes well under a second."""
+    from restora.pipeline.stages import inpaint_dip
+    from restora.train.dip import presets
+
+    tiny = presets.get_preset("default_inpaint").with_overrides(
+        {
+            "iterations": 5,
+            "net.channels_down": [8, 8, 8],
+            "net.channels_up": [8, 8, 8],
+            "net.channels_skip": [2, 2, 2],
+        }
+    )
+    monkeypatch.setitem(presets.PRESETS, "tiny_inpaint", tiny)
+    monkeypatch.setattr(inpaint_dip, "PRESET", "tiny_inpaint")
+    torch.set_num_threads(1)

@@ -5,22 +5,9 @@ from __future__ import annotations
 import torch
 
 from restora.pipeline import api
-from restora.pipeline.stages import inpaint_dip
-from restora.train.dip import presets
 
 
-def test_dip_inpaint_method_fills_holes_and_keeps_known_pixels(monkeypatch, smooth_image):
-    tiny = presets.get_preset("default_inpaint").with_overrides(
-        {
-            "iterations": 5,
-            "net.channels_down": [8, 8, 8],
-            "net.channels_up": [8, 8, 8],
-            "net.channels_skip": [2, 2, 2],
-        }
-    )
-    monkeypatch.setitem(presets.PRESETS, "tiny_inpaint", tiny)
-    monkeypatch.setattr(inpaint_dip, "PRESET", "tiny_inpaint")
-    torch.set_num_threads(1)
+def test_dip_inpaint_method_fills_holes_and_keeps_known_pixels(tiny_dip, smooth_image):
     mask = torch.zeros(1, 1, 64, 80)
     mask[..., 20:30, 30:45] = 1.0
     damaged = smooth_image.clone()

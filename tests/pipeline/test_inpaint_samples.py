@@ -11,23 +11,6 @@ from tests.helpers import make_photo
 from restora.core.errors import ConfigError
 from restora.pipeline import api
 from restora.pipeline.spec import PipelineSpec
-from restora.pipeline.stages import inpaint_dip
-from restora.train.dip import presets
-
-
-@pytest.fixture
-def tiny_dip(monkeypatch):
-    """A small DIP net so a fit of a few iterations takes well under a second."""
-    tiny = presets.get_preset("default_inpaint").with_overrides(
-        {
-            "net.channels_down": [8, 8, 8],
-            "net.channels_up": [8, 8, 8],
-            "net.channels_skip": [2, 2, 2],
-        }
-    )
-    monkeypatch.setitem(presets.PRESETS, "tiny_inpaint", tiny)
-    monkeypatch.setattr(inpaint_dip, "PRESET", "tiny_inpaint")
-    torch.set_num_threads(1)
 
 
 def test_three_samples_differ_in_the_holes_and_keep_known_pixels(tiny_dip, smooth_image):
