@@ -67,3 +67,14 @@ def test_cli_writes_one_file_per_sample(cli, tmp_path, tiny_dip):
         assert np.array_equal(image[known], source[known])
     assert not np.array_equal(images[0][~known], images[1][~known])
     assert not np.array_equal(images[1][~known], images[2][~known])
+
+
+def test_a_job_planned_for_samples_refuses_a_spec_without_them_and_writes_nothing(tmp_path):
+    from restora.pipeline.files import FileJob, restore_file
+
+    src = make_photo(tmp_path / "photo.png")
+    job = FileJob.plan(src, tmp_path / "out", samples=3)
+    spec = PipelineSpec.from_dict({"stages": ["analyze"]})
+    with pytest.raises(ValueError, match="plans 3 samples but the spec gives 1"):
+        restore_file(job, spec)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

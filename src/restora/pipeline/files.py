@@ -80,6 +80,10 @@ def restore_file(
     Nothing is written when reading or any stage fails; each file is written atomically; no
     output may be an input (the source or the mask), even with ``overwrite``.
     """
+    planned = len(job.sample_outputs) + 1
+    given = spec.inpaint.samples if "inpaint" in spec.stages else 1
+    if job.sample_outputs and planned != given:
+        raise ValueError(f"the job plans {planned} samples but the spec gives {given}")
     protected = [job.source] + ([job.mask_in] if job.mask_in else [])
     for target in job.targets():
         _check_target(target, protected, overwrite)
@@ -99,11 +103,6 @@ def restore_file(
         protected=protected,
     )
     job.outputs["image"] = str(job.output)
-    if job.sample_outputs and len(restoration.samples) != len(job.sample_outputs) + 1:
-        raise ValueError(
-            f"planned {len(job.sample_outputs) + 1} samples, the pipeline gave "
-            f"{len(restoration.samples)} (is the inpaint stage in the spec?)"
-        )
     for index, (path, sample) in enumerate(
         zip(job.sample_outputs, restoration.samples[1:], strict=True), 2
     ):

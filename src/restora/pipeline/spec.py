@@ -101,8 +101,8 @@ class ColorizeSpec:
     optimization (it follows them more closely than restora's network), and without hints with
     restora's colorizer where its weights ship (otherwise the photo is left as it is and the
     report says why); ``levin`` needs ``hints``; ``model`` uses restora's trained colorizer
-    only, with the hints when given; ``none`` never colorizes. ``hints``: a hints image or ``x,y,#rrggbb`` list
-    (see ``restora.io.hints``). ``keep_monochrome`` skips the stage on purpose. ``size``: short
+    only, with the hints when given; ``none`` never colorizes. ``hints``: a hints image or
+    ``x,y,#rrggbb`` list (see ``restora.io.hints``). ``keep_monochrome`` skips the stage on purpose. ``size``: short
     side at which a model runs; ``levin_max_side``: long side at which Levin's system is solved;
     ``temperature``: annealed-mean temperature of a classification colorizer (Zhang et al.: 0.38;
     lower = more saturated, patchier) - None keeps the model's own; regression models (the hint
