@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 from tests.train.helpers import CONFIGS, PRESETS
 
 from restora.core.errors import ConfigError
+from restora.data.sample import collate_samples
+from restora.data.tasks import build_task
 from restora.train import check_config, config_to_toml, load_config, task_kind
-from restora.train.config import resolve_path
+from restora.train.config import resolve_options, resolve_path
+from restora.train.distributed import DistInfo
+from restora.train.tasks import task_class
 
 CONFIG_FILES = sorted(CONFIGS.glob("*.toml"))
 
@@ -61,6 +67,7 @@ def test_task_kinds_of_the_presets() -> None:
         "denoise_restora": "image2image",
         "damage_unet": "segmentation",
         "damage_unet_finetune": "segmentation",
+        "damage_unet_photoscale": "segmentation",
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",
         "sr_restora_x4": "image2image",
@@ -166,6 +173,19 @@ def test_mismatched_model_and_task_fail_before_training() -> None:
                 "data.crop=32",
             ],
         ),
+        # DeepFill v2-style: coarse-to-fine gated net, L1 on both stages, SN-PatchGAN (hinge)
+        (
+            "inpaint",
+            [
+                'model.name="gated_net.coarse_to_fine"',
+                "model.options={ width = 4, dilations = [2] }",
+                "loss.terms.coarse=1.0",
+                "loss.terms.adversarial=0.1",
+                "loss.gan_mode=hinge",
+                'task.options.masks=["free_form"]',
+                "data.crop=32",
+            ],
+        ),
         # pix2pix with LSGAN and an unconditional discriminator
         (
             "edges2image",
@@ -203,3 +223,29 @@ def test_mismatched_model_and_task_fail_before_training() -> None:
 )
 def test_config_variants_take_a_training_step(preset: str, overrides: list[str]) -> None:
     check_config(load_config(CONFIGS / f"{preset}.toml", overrides))
+
+
+def test_coarse_term_trains_both_stages_and_needs_a_coarse_to_fine_model() -> None:
+    overrides = [
+        'model.name="gated_net.coarse_to_fine"',
+        "model.options={ width = 4, dilations = [2] }",
+        "loss.terms.coarse=1.0",
+        'task.options.masks=["boxes"]',
+        "data.crop=32",
+    ]
+    config = load_config(CONFIGS / "inpaint.toml", overrides)
+    preset = build_task(config.task.preset, resolve_options(config.task.options))
+    clean = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    example = collate_samples(
+        [preset.make_pair(clean[i : i + 1], np.random.default_rng(i)) for i in range(2)]
+    )
+    task = task_class(config)(config, device=torch.device("cpu"), dist=DistInfo(), example=example)
+    before = {k: v.clone() for k, v in task.model.coarse.state_dict().items()}
+    logs = task.step(example)
+    assert logs["coarse"] > 0 and np.isfinite(logs["loss"])
+    changed = [
+        k for k, v in task.model.coarse.state_dict().items() if not torch.equal(v, before[k])
+    ]
+    assert changed  # the coarse stage is trained
+    with pytest.raises(ConfigError, match="coarse-to-fine"):
+        check_config(load_config(CONFIGS / "inpaint.toml", ["loss.terms.coarse=1.0"]))

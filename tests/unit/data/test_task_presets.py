@@ -8,6 +8,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from restora.core.errors import ConfigError
+from restora.data.damage import DAMAGE_PROFILES, synthesize_damage
 from restora.data.datasets import ImageFolder
 from restora.data.paired import PairedDataset
 from restora.data.sample import collate_samples
@@ -169,3 +170,33 @@ def test_plain_tensor_sequences_work():
     assert float(s.input.min()) >= 0 and float(s.input.max()) <= 1
     assert float(s.target.abs().max()) <= 1.0  # ab / 110
     assert np.isfinite(s.target.numpy()).all()
+
+
+def test_damage_window_is_a_part_of_damage_drawn_at_photo_scale():
+    photo = torch.rand(1, 3, 192, 192)
+    full = DamageTask(damage=DAMAGE_PROFILES["full"])
+    windowed = DamageTask(damage=DAMAGE_PROFILES["full"], window=64)
+    whole_input, whole_mask = synthesize_damage(
+        photo, rng=np.random.default_rng(3), config=DAMAGE_PROFILES["full"]
+    )
+    part = windowed.make_pair(photo, np.random.default_rng(3))
+    assert part.input.shape == (3, 64, 64) and part.target.shape == (1, 64, 64)
+    # the window is a crop of exactly what drawing on the whole photo gives
+    found = [
+        (top, left)
+        for top in range(129)
+        for left in range(129)
+        if torch.equal(whole_mask[0, :, top : top + 64, left : left + 64], part.target)
+        and torch.equal(whole_input[0, :, top : top + 64, left : left + 64], part.input)
+    ]
+    assert found
+    # damage drawn at photo scale is sparser than the same profile drawn on a 64 px crop
+    small = [full.make_pair(photo[..., :64, :64], np.random.default_rng(s)) for s in range(12)]
+    large = [windowed.make_pair(photo, np.random.default_rng(s)) for s in range(12)]
+    mean_small = np.mean([float(s.target.mean()) for s in small])
+    mean_large = np.mean([float(s.target.mean()) for s in large])
+    assert mean_large < 0.7 * mean_small
+    with pytest.raises(ValueError, match="window"):
+        DamageTask(window=-1)
+    with pytest.raises(ValueError, match="larger than the image"):
+        windowed.make_pair(photo[..., :48, :48], np.random.default_rng(0))
