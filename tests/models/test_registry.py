@@ -39,6 +39,7 @@ EXPECTED = {
     "dncnn.b_color",
     "pconv_unet.base",
     "gated_net.base",
+    "gated_net.coarse_to_fine",
 }
 
 

@@ -3,10 +3,14 @@ an optional discriminator when ``loss.terms.adversarial`` > 0."""
 
 from __future__ import annotations
 
+import inspect
+from functools import partial
+
 import torch
 from torch import nn
 
-from restora.losses import dilate_mask
+from restora.core.errors import ConfigError
+from restora.losses import LossTerm, dilate_mask, hole_valid_l1
 from restora.metrics import psnr, ssim
 from restora.train.config import TrainConfig
 from restora.train.distributed import DistInfo
@@ -20,10 +24,16 @@ def composite(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> t
     return mask * pred + (1 - mask) * target
 
 
+def _returns_coarse(model: nn.Module) -> bool:
+    return "return_coarse" in inspect.signature(model.forward).parameters
+
+
 class InpaintTask(Task):
     """Terms: ``hole_valid`` (alpha * L1 hole + L1 valid), ``l1``, ``perceptual`` and ``style``
     (raw output and composite), ``tv`` (composite, dilated hole), ``adversarial`` and
-    ``feature_matching`` (discriminator on the composite, conditioned on the masked input).
+    ``feature_matching`` (discriminator on the composite, conditioned on the masked input),
+    ``coarse`` (hole/valid L1 of a coarse-to-fine model's coarse output, as DeepFill v2; needs
+    a model whose ``forward`` takes ``return_coarse``, e.g. ``gated_net.coarse_to_fine``).
 
     Validation: PSNR and SSIM of the composite.
     """
@@ -33,6 +43,10 @@ class InpaintTask(Task):
         **inpaint_terms(),
         "adversarial": precomputed("adversarial"),
         "feature_matching": precomputed("feature_matching"),
+        "coarse": lambda task: LossTerm(
+            fn=partial(hole_valid_l1, alpha=task.config.loss.hole_alpha),
+            inputs={"pred": "coarse", "mask_hole": "mask"},
+        ),
     }
     metric_names = ("psnr", "ssim")
 
@@ -43,6 +57,11 @@ class InpaintTask(Task):
         if example.mask is None:
             raise ValueError(
                 f"preset {config.task.preset!r} gives no masks: not an inpainting task"
+            )
+        if self.weight("coarse") > 0 and not _returns_coarse(self.model):
+            raise ConfigError(
+                f"loss.terms.coarse needs a coarse-to-fine model (forward(..., return_coarse)), "
+                f"not {config.model.name!r}: use e.g. gated_net.coarse_to_fine"
             )
         self.adversary = None
         if self.weight("adversarial") > 0 or self.weight("feature_matching") > 0:
@@ -65,9 +84,13 @@ class InpaintTask(Task):
     def step(self, batch: Batch) -> dict[str, float]:
         self.train_model.train()
         mask = batch.mask
-        pred = self.output(self.train_model, batch)
+        inputs: dict[str, torch.Tensor] = {}
+        if self.weight("coarse") > 0:
+            pred, inputs["coarse"] = self.train_model(batch.input, mask, return_coarse=True)
+        else:
+            pred = self.output(self.train_model, batch)
         comp = composite(pred, batch.target, mask)
-        inputs = {"pred": pred, "target": batch.target, "mask": mask, "composite": comp}
+        inputs.update(pred=pred, target=batch.target, mask=mask, composite=comp)
         if self.weight("tv") > 0:
             inputs["tv_region"] = dilate_mask(mask)
         d_logs: dict[str, float] = {}
