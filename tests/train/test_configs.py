@@ -74,6 +74,7 @@ def test_task_kinds_of_the_presets() -> None:
         "sr_restora_x4_realistic": "image2image",
         "inpaint_restora": "inpaint",
         "inpaint_restora_ssim": "inpaint",
+        "inpaint_gated_sn": "inpaint",
         "sr_restora_x2_fast": "image2image",
         "colorize_restora_auto": "colorize",
         "colorize_restora_hints": "colorize",
