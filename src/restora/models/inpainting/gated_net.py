@@ -13,6 +13,7 @@ from torch import nn
 
 from restora.models.base import ConfigurableModel
 from restora.models.descriptor import ModelDescriptor
+from restora.models.inpainting.describe import inpaint_descriptor
 from restora.models.registry import architecture, build, register_model
 from restora.nn.gated_conv import GatedConv2d
 from restora.nn.padding import crop_to, pad_to_multiple
@@ -76,14 +77,7 @@ class GatedInpaintNet(ConfigurableModel):
         return (out, crop_to(coarse, h, w)) if return_coarse else out
 
     def describe(self) -> ModelDescriptor:
-        channels = self._config["channels"]
-        return ModelDescriptor(
-            model=self,
-            purpose="inpaint",
-            in_channels=channels,
-            out_channels=channels,
-            tile_size=None,
-        )
+        return inpaint_descriptor(self)
 
 
 class _GatedStage(nn.Module):

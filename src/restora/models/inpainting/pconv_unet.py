@@ -20,6 +20,7 @@ from torch import nn
 
 from restora.models.base import ConfigurableModel
 from restora.models.descriptor import ModelDescriptor
+from restora.models.inpainting.describe import inpaint_descriptor
 from restora.models.registry import architecture, build, register_model
 from restora.nn.padding import crop_to, pad_to_multiple
 from restora.nn.partial_conv import PartialConv2d
@@ -104,14 +105,7 @@ class PConvUNet(ConfigurableModel):
         return crop_to(x, h, w)
 
     def describe(self) -> ModelDescriptor:
-        channels = self._config["channels"]
-        return ModelDescriptor(
-            model=self,
-            purpose="inpaint",
-            in_channels=channels,
-            out_channels=channels,
-            tile_size=None,
-        )
+        return inpaint_descriptor(self)
 
 
 @register_model("pconv_unet.base")
