@@ -68,6 +68,7 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet": "segmentation",
         "damage_unet_finetune": "segmentation",
         "damage_unet_photoscale": "segmentation",
+        "damage_unet_photoscale2": "segmentation",
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",
         "sr_restora_x4": "image2image",
@@ -78,6 +79,7 @@ def test_task_kinds_of_the_presets() -> None:
         "sr_restora_x2_fast": "image2image",
         "colorize_restora_auto": "colorize",
         "colorize_restora_hints": "colorize",
+        "colorize_restora_points": "colorize",
     }
 
 
