@@ -31,7 +31,7 @@ from restora.losses.rebalance import (
     smooth_distribution,
 )
 from restora.losses.reduction import reduce_loss, weighted_loss
-from restora.losses.segmentation import cross_entropy, dice_loss
+from restora.losses.segmentation import cross_entropy, dice_loss, lovasz_hinge
 from restora.losses.structural import ssim_loss
 from restora.losses.variation import dilate_mask, tv_loss
 from restora.losses.vgg import VGG16_LAYER_NAMES, VGGFeatures, VGGWeightsError, read_state_dict
@@ -58,6 +58,7 @@ __all__ = [
     "dilate_mask",
     "feature_matching_loss",
     "gan_loss",
+    "lovasz_hinge",
     "gram_matrix",
     "hole_valid_l1",
     "l1",

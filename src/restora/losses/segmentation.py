@@ -1,4 +1,5 @@
-"""Segmentation losses on logits: cross-entropy and soft Dice, binary (1 channel) or multi-class.
+"""Segmentation losses on logits: cross-entropy and soft Dice, binary (1 channel) or multi-class;
+the Lovasz hinge (binary).
 
 - Binary: ``logits (B, 1, H, W)``, ``target (B, 1, H, W)`` float in [0, 1] (e.g. a damage mask).
 - Multi-class: ``logits (B, K, H, W)`` with ``K >= 2``, ``target (B, H, W)`` int64 class indices.
@@ -75,3 +76,37 @@ def dice_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: float = 1.0
     denom = prob.sum(dims) + onehot.sum(dims)
     dice = (2 * inter + smooth) / (denom + smooth).clamp_min(torch.finfo(logits.dtype).eps)
     return 1 - dice.mean()
+
+
+def _lovasz_grad(sorted_labels: torch.Tensor) -> torch.Tensor:
+    """Gradient of the Lovasz extension of the Jaccard loss for labels ``(N,)`` in error order."""
+    positives = sorted_labels.sum()
+    intersection = positives - sorted_labels.cumsum(0)
+    union = positives + (1 - sorted_labels).cumsum(0)
+    jaccard = 1 - intersection / union
+    return torch.cat([jaccard[:1], jaccard[1:] - jaccard[:-1]])
+
+
+def lovasz_hinge(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Binary Lovasz hinge (Berman et al. 2018), a convex surrogate of ``1 - IoU`` of the
+    foreground, computed per image and averaged over the batch (so it follows a per-image mean
+    IoU). ``logits (B, 1, H, W)``; ``target (B, 1, H, W)`` in [0, 1], foreground where >= 0.5.
+
+    With logits of +-1 it equals ``2 * (1 - IoU)`` of the thresholded prediction:
+
+    >>> t = torch.tensor([1.0, 1.0, 0.0, 0.0]).view(1, 1, 2, 2)
+    >>> float(lovasz_hinge(torch.tensor([1.0, -1.0, -1.0, -1.0]).view(1, 1, 2, 2), t))
+    1.0
+    """
+    _check_target(logits, target)
+    if logits.shape[1] != 1:
+        raise ValueError(
+            f"lovasz_hinge is binary: logits must have 1 channel, got {logits.shape[1]}"
+        )
+    losses = []
+    for image_logits, image_target in zip(logits.flatten(1), target.flatten(1), strict=True):
+        labels = (image_target >= 0.5).to(logits.dtype)
+        errors = 1 - image_logits * (2 * labels - 1)
+        errors_sorted, order = torch.sort(errors, descending=True)
+        losses.append(torch.dot(F.relu(errors_sorted), _lovasz_grad(labels[order])))
+    return torch.stack(losses).mean()

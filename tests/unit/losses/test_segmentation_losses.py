@@ -1,4 +1,4 @@
-"""Cross-entropy and soft Dice on logits, binary and multi-class, by hand."""
+"""Cross-entropy and soft Dice on logits, binary and multi-class, and the Lovasz hinge, by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from restora.losses import DiceLoss, cross_entropy, dice_loss
+from restora.losses import DiceLoss, cross_entropy, dice_loss, lovasz_hinge
 
 
 def test_binary_cross_entropy_formula(rng):
@@ -79,3 +79,45 @@ def test_gradcheck_segmentation(rng):
     assert torch.autograd.gradcheck(lambda x: dice_loss(x, target_m), (logits_m,))
     assert torch.autograd.gradcheck(lambda x: cross_entropy(x, target_b), (logits_b,))
     assert torch.autograd.gradcheck(lambda x: cross_entropy(x, target_m), (logits_m,))
+
+
+def _iou(pred: torch.Tensor, target: torch.Tensor) -> float:
+    inter = (pred & target).sum().item()
+    union = (pred | target).sum().item()
+    return inter / union if union else 1.0
+
+
+def test_lovasz_hinge_is_twice_one_minus_iou_at_unit_logits(rng):
+    """At logits +-1 every correct pixel has hinge error 0 and every wrong one 2, where the
+    Lovasz extension equals 2 * (Jaccard loss of the mispredicted set) = 2 * (1 - IoU)."""
+    target = torch.rand(3, 1, 6, 7, generator=rng) > 0.6
+    pred = torch.rand(3, 1, 6, 7, generator=rng) > 0.5
+    logits = pred.double() * 2 - 1
+    expected = sum(2 * (1 - _iou(p, t)) for p, t in zip(pred, target, strict=True)) / 3
+    assert lovasz_hinge(logits, target.double()).item() == pytest.approx(expected)
+
+
+def test_lovasz_hinge_zero_only_with_margin_and_grows_with_errors(rng):
+    target = (torch.rand(2, 1, 5, 5, generator=rng) > 0.5).float()
+    signs = target * 2 - 1
+    assert lovasz_hinge(3 * signs, target).item() == 0.0
+    assert lovasz_hinge(0.5 * signs, target).item() > 0.0  # inside the margin
+    flipped = 3 * signs
+    flipped[0, 0, 0, 0] *= -1
+    more = flipped.clone()
+    more[0, 0, 1, 1] *= -1
+    assert 0 < lovasz_hinge(flipped, target).item() < lovasz_hinge(more, target).item()
+
+
+def test_lovasz_hinge_per_image_mean_and_gradient(rng):
+    target = (torch.rand(2, 1, 4, 4, generator=rng) > 0.5).double()
+    logits = torch.randn(2, 1, 4, 4, generator=rng, dtype=torch.float64, requires_grad=True)
+    both = lovasz_hinge(logits, target)
+    each = [lovasz_hinge(logits[i : i + 1], target[i : i + 1]) for i in range(2)]
+    assert both.item() == pytest.approx((each[0].item() + each[1].item()) / 2)
+    both.backward()
+    wrong = (logits.detach() > 0) != (target > 0.5)
+    # pushing a wrong pixel's logit towards its label lowers the loss
+    assert (logits.grad[wrong] * (2 * target[wrong] - 1) < 0).all()
+    with pytest.raises(ValueError, match="binary"):
+        lovasz_hinge(torch.zeros(1, 2, 3, 3), torch.zeros(1, 3, 3, dtype=torch.long))

@@ -21,6 +21,7 @@ from restora.losses import (
     dice_loss,
     hole_valid_l1,
     l1,
+    lovasz_hinge,
     mse,
     perceptual_loss,
     ssim_loss,
@@ -108,10 +109,12 @@ def inpaint_terms() -> dict[str, object]:
 
 
 def segmentation_terms() -> dict[str, object]:
-    """Terms of segmentation on logits: binary/multi-class cross-entropy and soft Dice."""
+    """Terms of segmentation on logits: binary/multi-class cross-entropy and soft Dice, binary
+    Lovasz hinge (per-image IoU surrogate)."""
     return {
         "ce": lambda task: LossTerm(fn=cross_entropy, inputs={"logits": "pred"}),
         "dice": lambda task: LossTerm(
             fn=partial(dice_loss, smooth=task.config.loss.dice_smooth), inputs={"logits": "pred"}
         ),
+        "lovasz": lambda task: LossTerm(fn=lovasz_hinge, inputs={"logits": "pred"}),
     }
