@@ -25,6 +25,7 @@ TINY: dict[str, dict[str, Any]] = {
     "restora_sr": {"width": 8, "blocks": 1, "esa_channels": 4},
     "pconv_unet": {"width": 4},
     "gated_net": {"width": 4},
+    "refine_net": {"width": 4, "depth": 2},
     "zhang": {"width": 0.0625},
     "dip": {"channels_down": [4, 4, 4], "channels_up": [4, 4, 4], "channels_skip": [2, 2, 2]},
 }
@@ -48,7 +49,7 @@ def model_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Te
     cfg = model.config
     channels = cfg.get("in_channels", cfg.get("channels"))
     image = torch.rand(1, channels, H, W, generator=generator)
-    if model.arch in ("pconv_unet", "gated_net"):
+    if model.arch in ("pconv_unet", "gated_net", "refine_net"):
         mask = torch.zeros(1, 1, H, W)
         mask[..., 10:25, 8:20] = 1.0
         return image, mask

@@ -40,6 +40,7 @@ EXPECTED = {
     "pconv_unet.base",
     "gated_net.base",
     "gated_net.coarse_to_fine",
+    "refine_net.telea",
 }
 
 

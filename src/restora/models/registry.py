@@ -49,6 +49,7 @@ _MODULES = (
     "restora.models.denoise.restora_denoiser",
     "restora.models.inpainting.pconv_unet",
     "restora.models.inpainting.gated_net",
+    "restora.models.inpainting.refine_net",
     "restora.models.colorization.eccv16",
     "restora.models.colorization.siggraph17",
     "restora.models.dip.skip",

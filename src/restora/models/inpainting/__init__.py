@@ -1,1 +1,2 @@
-"""Inpainting models: partial-convolution U-Net, gated-convolution network."""
+"""Inpainting models: partial-convolution U-Net, gated-convolution network, learned refinement
+of a classical fill."""
