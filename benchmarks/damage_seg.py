@@ -19,7 +19,8 @@ time (aging and print surface as in ``full``); pooled recall and IoU per method.
 Real scans: ``../shared/data/old_photos/old`` (no ground truth): flagged area per method, and
 overlays of the chosen model's mask in ``results/damage_overlays/`` (red = flagged).
 
-Learned models threshold the sigmoid at 0.5 (``--thresholds`` adds a sweep). Times are wall
+Learned models threshold the sigmoid at 0.5 (``--thresholds`` adds a sweep); ``--flip-average``
+averages each network's logits over the photo and its mirror image (the pipeline's default). Times are wall
 seconds per megapixel with ``--threads`` threads on a shared machine (other jobs running).
 
 Run: ``.venv/bin/python benchmarks/damage_seg.py --unet DIR --aspp DIR`` where DIR is a
@@ -47,6 +48,7 @@ from restora.data.damage import DAMAGE_PROFILES, NO_DAMAGE, synthesize_damage
 from restora.io.arrays import numpy_to_tensor
 from restora.metrics.segmentation import dice, iou, precision_recall
 from restora.models import load_model
+from restora.models.segmentation.damage import damage_logits
 from restora.ops.damage import detect_damage_classical
 
 COUNT = 50
@@ -71,7 +73,7 @@ def load(path: Path) -> torch.Tensor:
     return numpy_to_tensor(np.asarray(Image.open(path).convert("RGB")))
 
 
-def load_detector(source: Path) -> tuple[torch.nn.Module, Detector]:
+def load_detector(source: Path, flip_average: bool = False) -> tuple[torch.nn.Module, Detector]:
     folder = source
     if (source / "ema" / "config.json").is_file():
         folder = source / "ema"
@@ -81,7 +83,7 @@ def load_detector(source: Path) -> tuple[torch.nn.Module, Detector]:
 
     def run(image: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            return torch.sigmoid(model(image))
+            return torch.sigmoid(damage_logits(model, image, flip_average=flip_average))
 
     return model, run
 
@@ -250,6 +252,9 @@ def main() -> None:
     parser.add_argument("--classic", action="store_true", help="also the classic-profile set")
     parser.add_argument("--per-kind", type=int, default=0, help="recall per kind on N photos")
     parser.add_argument("--name", default="damage_seg", help="results file name")
+    parser.add_argument(
+        "--flip-average", action="store_true", help="networks averaged with the mirror image"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
@@ -259,7 +264,7 @@ def main() -> None:
     params = {}
     for name, source in (("unet", args.unet), ("aspp", args.aspp)):
         if source is not None:
-            model, detectors[name] = load_detector(source)
+            model, detectors[name] = load_detector(source, args.flip_average)
             params[name] = sum(p.numel() for p in model.parameters())
 
     paths = sorted(shared_path("train", "bsds500_test").glob("*.jpg"))[: args.count]
@@ -280,7 +285,8 @@ def main() -> None:
         if src is not None
     )
     notes = (
-        f"Models: {sources or 'none'}; classical = restora.ops.damage.detect_damage_classical "
+        f"Models: {sources or 'none'}"
+        f"{' (logits averaged with the mirror image)' if args.flip_average else ''}; classical = restora.ops.damage.detect_damage_classical "
         "(sensitivity 0.5). Tables: `synthetic` (means over images of per-image IoU / Dice / "
         "precision / recall of the damage class; the held-out set is the first "
         f"{len(paths)} BSDS500 test photos with the seeded `full` damage profile), "

@@ -50,3 +50,33 @@ def test_sensitivity_moves_the_threshold(scratched):
     )
     assert float(high.mask.sum()) >= float(low.mask.sum())
     assert bool((high.mask >= low.mask).all())
+
+
+def test_flip_average_is_the_mean_with_the_mirror_pass(rng):
+    from restora.models.segmentation.damage import damage_logits
+    from restora.models.segmentation.unet import UNet
+
+    model = UNet(in_channels=3, out_channels=1, width=4, depth=3).eval()
+    image = torch.rand(1, 3, 40, 48, generator=rng)  # sides multiples of the stride
+    with torch.inference_mode():
+        plain = damage_logits(model, image, flip_average=False)
+        both = damage_logits(model, image)
+        mirrored = damage_logits(model, image.flip(-1))
+        odd = damage_logits(model, image[..., :37, :45])
+    assert torch.equal(plain, model(image))
+    expected = (model(image) + model(image.flip(-1)).flip(-1)) / 2
+    assert torch.allclose(both, expected, atol=1e-6)
+    assert torch.allclose(mirrored, both.flip(-1), atol=1e-5)  # flip-equivariant
+    assert odd.shape == (1, 1, 37, 45)
+
+
+def test_flip_average_changes_little_and_can_be_turned_off(scratched):
+    damaged, truth = scratched
+    on = restora.restore(damaged, stages=["detect_damage"], detect_method="learned")
+    off = restora.restore(
+        damaged, stages=["detect_damage"], detect_method="learned", detect_flip_average=False
+    )
+    assert "flip-averaged" in on.record("detect_damage").notes[0]
+    assert "flip-averaged" not in off.record("detect_damage").notes[0]
+    differ = float((on.mask != off.mask).float().mean())
+    assert 0 < differ < 0.02, differ

@@ -24,10 +24,13 @@ STOCHASTIC_INPAINTERS = ("dip",)  # inpaint methods whose answer depends on inpa
 @dataclass
 class DetectSpec:
     """Damage detection: ``classical`` (restora.ops.damage), ``learned`` (restora's trained
-    segmentation network) or ``none``. ``sensitivity`` in [0, 1]: higher flags more pixels."""
+    segmentation network) or ``none``. ``sensitivity`` in [0, 1]: higher flags more pixels.
+    ``flip_average`` (learned only): average the network over the photo and its mirror image
+    (more accurate, twice the time)."""
 
     method: Literal["classical", "learned", "none"] = "classical"
     sensitivity: float = 0.5
+    flip_average: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:

@@ -55,16 +55,22 @@ def _learned_model() -> torch.nn.Module:
     return fuse_conv_bn(load_pretrained()).to(memory_format=torch.channels_last)
 
 
-def learned_probability(image: torch.Tensor, ctx: RunContext | None = None) -> torch.Tensor:
+def learned_probability(
+    image: torch.Tensor, ctx: RunContext | None = None, *, flip_average: bool = True
+) -> torch.Tensor:
     """Probability of damage ``(B, 1, H, W)`` in [0, 1] from restora's trained network for an
-    image ``(B, 3, H, W)`` in [0, 1], tiled (aligned to the network's stride) when the image
-    does not fit ``ctx``'s memory budget."""
+    image ``(B, 3, H, W)`` in [0, 1] (averaged with its mirror image when ``flip_average``),
+    tiled (aligned to the network's stride) when the image does not fit ``ctx``'s memory
+    budget."""
+    from restora.models.segmentation.damage import damage_logits
+
     model = _learned_model()
     ctx = ctx or RunContext()
 
     def probability(tile: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            logits = model(tile.float().contiguous(memory_format=torch.channels_last))
+            tile = tile.float().contiguous(memory_format=torch.channels_last)
+            logits = damage_logits(model, tile, flip_average=flip_average)
             return torch.sigmoid(logits).contiguous()
 
     h, w = image.shape[-2:]
@@ -95,12 +101,13 @@ class DetectDamageStage(Stage):
         sensitivity = spec.detect.sensitivity
         if method == "learned":
             threshold = min(max(1.0 - sensitivity, 0.02), 0.98)
-            mask = (learned_probability(image, ctx) > threshold).float()
+            probability = learned_probability(image, ctx, flip_average=spec.detect.flip_average)
+            mask = (probability > threshold).float()
             restoration.mask = mask
             restoration.mask_source = "detected"
             note = (
                 f"{100 * float(mask.mean()):.2f}% of pixels flagged by restora's damage network "
-                f"(threshold {threshold:.2f})"
+                f"(threshold {threshold:.2f}{', flip-averaged' if spec.detect.flip_average else ''})"
             )
             return StageRecord(stage=self.name, method=method, ran=True, notes=[note])
         h, w = image.shape[-2:]
