@@ -48,6 +48,15 @@ def test_gradient_reaches_the_body_not_the_fill(rng):
     assert x.grad is None  # the classical fill is computed without gradient
 
 
+def test_an_image_that_is_all_hole_starts_from_gray(rng):
+    image, mask = _holes(rng)
+    mask[1] = 1.0  # nothing known in the second image
+    net = ClassicalRefineNet(width=4, depth=2).eval()
+    out = net(image * (1 - mask), mask)
+    assert torch.equal(out[1], torch.full_like(out[1], 0.5))
+    assert torch.equal(out[:1], inpaint_classical(image[:1], mask[:1], method="telea"))
+
+
 def test_bad_options_raise():
     with pytest.raises(ValueError, match="classical"):
         ClassicalRefineNet(classical="fsr_fast")

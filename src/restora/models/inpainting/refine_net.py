@@ -66,12 +66,18 @@ class ClassicalRefineNet(ConfigurableModel):
         nn.init.zeros_(self.body.head.bias)
 
     def classical_fill(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """The classical fill of ``image``'s holes ``(B, 3, H, W)``, same device and dtype."""
+        """The classical fill of ``image``'s holes ``(B, 3, H, W)``, same device and dtype. An
+        image that is all hole (nothing known to diffuse from) is filled with mid-gray."""
         with torch.no_grad():
             known = image.detach().float().clamp(0, 1).cpu()
-            fill = inpaint_classical(
-                known, mask.detach().float().cpu(), method=self.classical, radius=self.radius
-            )
+            holes = mask.detach().float().cpu()
+            all_hole = (holes > 0.5).flatten(1).all(dim=1)
+            fill = torch.full_like(known, 0.5)
+            some = ~all_hole
+            if bool(some.any()):
+                fill[some] = inpaint_classical(
+                    known[some], holes[some], method=self.classical, radius=self.radius
+                )
         return fill.to(device=image.device, dtype=image.dtype)
 
     def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
