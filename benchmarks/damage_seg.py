@@ -20,8 +20,9 @@ Real scans: ``../shared/data/old_photos/old`` (no ground truth): flagged area pe
 overlays of the chosen model's mask in ``results/damage_overlays/`` (red = flagged).
 
 Learned models threshold the sigmoid at 0.5 (``--thresholds`` adds a sweep); ``--flip-average``
-averages each network's logits over the photo and its mirror image (the pipeline's default). Times are wall
-seconds per megapixel with ``--threads`` threads on a shared machine (other jobs running).
+adds each network with its logits averaged over the photo and its mirror image (``*_flip``, the
+pipeline's default). Times are wall seconds per megapixel with ``--threads`` threads on a shared
+machine (other jobs running).
 
 Run: ``.venv/bin/python benchmarks/damage_seg.py --unet DIR --aspp DIR`` where DIR is a
 ``save_model`` folder (``config.json`` + ``model.safetensors``) or a training checkpoint
@@ -253,7 +254,7 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=0, help="recall per kind on N photos")
     parser.add_argument("--name", default="damage_seg", help="results file name")
     parser.add_argument(
-        "--flip-average", action="store_true", help="networks averaged with the mirror image"
+        "--flip-average", action="store_true", help="also each network averaged with its mirror"
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -264,8 +265,10 @@ def main() -> None:
     params = {}
     for name, source in (("unet", args.unet), ("aspp", args.aspp)):
         if source is not None:
-            model, detectors[name] = load_detector(source, args.flip_average)
+            model, detectors[name] = load_detector(source)
             params[name] = sum(p.numel() for p in model.parameters())
+            if args.flip_average:
+                _, detectors[f"{name}_flip"] = load_detector(source, flip_average=True)
 
     paths = sorted(shared_path("train", "bsds500_test").glob("*.jpg"))[: args.count]
     rows = evaluate_set(
@@ -284,10 +287,11 @@ def main() -> None:
         for name, src in (("unet", args.unet), ("aspp", args.aspp))
         if src is not None
     )
+    flips = args.flip_average
     notes = (
         f"Models: {sources or 'none'}"
-        f"{' (logits averaged with the mirror image)' if args.flip_average else ''}; classical = restora.ops.damage.detect_damage_classical "
-        "(sensitivity 0.5). Tables: `synthetic` (means over images of per-image IoU / Dice / "
+        f"{'; *_flip = the same network, logits averaged with the mirror image' if flips else ''}"
+        "; classical = restora.ops.damage.detect_damage_classical (sensitivity 0.5). Tables: `synthetic` (means over images of per-image IoU / Dice / "
         "precision / recall of the damage class; the held-out set is the first "
         f"{len(paths)} BSDS500 test photos with the seeded `full` damage profile), "
         "`false positives` (% of pixels flagged on aged, undamaged Set14 + CBSD68), `per kind` "
