@@ -63,9 +63,31 @@ def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(weights_dir, s
 
 
 def test_the_default_is_telea_even_with_the_network_installed(weights_dir, smooth_image):
-    net = create_model("pconv_unet.base", width=4, depth=3)
+    net = create_model("refine_net.telea", width=4, depth=2)
     save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
     assert pretrained.has_pretrained()
     damaged, mask = _damaged(smooth_image)
     result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
     assert [r.method for r in result.records if r.stage == "inpaint"] == ["telea"]
+
+
+def test_refine_net_runs_folded_and_matches_the_saved_network(weights_dir, smooth_image):
+    torch.manual_seed(0)
+    net = create_model("refine_net.telea", width=4, depth=2)
+    with torch.no_grad():
+        net.body.head.weight.normal_(std=0.3)
+        for module in net.modules():  # non-trivial norm statistics, so folding matters
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.running_mean.uniform_(-0.2, 0.2)
+                module.running_var.uniform_(0.5, 2.0)
+    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
+    folded = inpaint_learned._model(pretrained.DEFAULT_INPAINTER)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    damaged, mask = _damaged(smooth_image)
+    result = api.restore(
+        damaged, mask=mask, stages=["inpaint"], inpaint={"method": "restora", "dilate": 0}
+    )
+    expected = net.eval()(damaged * (1 - mask), mask).clamp(0, 1)
+    hole = (mask > 0).expand_as(damaged)
+    assert torch.allclose(result.image[hole], expected[hole], atol=1e-5)
+    assert torch.equal(result.image[~hole], damaged[~hole])

@@ -11,7 +11,7 @@ from restora.models.base import ConfigurableModel
 
 __all__ = ["DEFAULT_INPAINTER", "has_pretrained", "load_pretrained", "pretrained_dir"]
 
-DEFAULT_INPAINTER = "restora_inpaint_pconv"
+DEFAULT_INPAINTER = "restora_inpaint_refine"
 
 
 def pretrained_dir(name: str = DEFAULT_INPAINTER) -> Path:

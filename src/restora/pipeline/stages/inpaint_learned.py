@@ -16,9 +16,17 @@ from restora.models.inpainting.pretrained import DEFAULT_INPAINTER
 
 @lru_cache(maxsize=2)
 def _model(name: str) -> torch.nn.Module:
+    """The shipped network ready for inference. A network of plain convolutions (the Telea
+    refinement) gets its batch norms folded into the convs and channels-last memory, as the
+    damage detector does; the partial-convolution U-Net is left as is (a partial conv outputs 0
+    where it sees no valid pixel, and a folded norm would turn that 0 into its shift)."""
     from restora.models.inpainting.pretrained import load_pretrained
+    from restora.nn.fusion import fuse_conv_bn
 
-    return load_pretrained(name)
+    model = load_pretrained(name)
+    if getattr(model, "arch", None) == "refine_net":
+        return fuse_conv_bn(model).to(memory_format=torch.channels_last)
+    return model
 
 
 def learned_fill(
@@ -29,5 +37,6 @@ def learned_fill(
     model = _model(name)
     hole = (hole > 0.5).to(image.dtype)
     with torch.no_grad():
-        pred = model(image * (1 - hole), hole).clamp(0, 1)
+        known = (image * (1 - hole)).contiguous(memory_format=torch.channels_last)
+        pred = model(known, hole).clamp(0, 1).contiguous()
     return torch.where(hole > 0.5, pred, image)
