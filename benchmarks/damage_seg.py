@@ -81,12 +81,15 @@ def load_detector(source: Path, flip_average: bool = False) -> tuple[torch.nn.Mo
     elif (source / "model" / "config.json").is_file():
         folder = source / "model"
     model = load_model(folder).eval()
+    return model, as_detector(model, flip_average)
 
+
+def as_detector(model: torch.nn.Module, flip_average: bool = False) -> Detector:
     def run(image: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
             return torch.sigmoid(damage_logits(model, image, flip_average=flip_average))
 
-    return model, run
+    return run
 
 
 def classical(image: torch.Tensor) -> torch.Tensor:
@@ -268,7 +271,7 @@ def main() -> None:
             model, detectors[name] = load_detector(source)
             params[name] = sum(p.numel() for p in model.parameters())
             if args.flip_average:
-                _, detectors[f"{name}_flip"] = load_detector(source, flip_average=True)
+                detectors[f"{name}_flip"] = as_detector(model, flip_average=True)
 
     paths = sorted(shared_path("train", "bsds500_test").glob("*.jpg"))[: args.count]
     rows = evaluate_set(
@@ -291,7 +294,8 @@ def main() -> None:
     notes = (
         f"Models: {sources or 'none'}"
         f"{'; *_flip = the same network, logits averaged with the mirror image' if flips else ''}"
-        "; classical = restora.ops.damage.detect_damage_classical (sensitivity 0.5). Tables: `synthetic` (means over images of per-image IoU / Dice / "
+        "; classical = restora.ops.damage.detect_damage_classical (sensitivity 0.5). "
+        "Tables: `synthetic` (means over images of per-image IoU / Dice / "
         "precision / recall of the damage class; the held-out set is the first "
         f"{len(paths)} BSDS500 test photos with the seeded `full` damage profile), "
         "`false positives` (% of pixels flagged on aged, undamaged Set14 + CBSD68), `per kind` "

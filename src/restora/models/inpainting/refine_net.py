@@ -90,5 +90,5 @@ class ClassicalRefineNet(ConfigurableModel):
 
 @register_model("refine_net.telea")
 def refine_net_telea(**overrides: Any) -> ClassicalRefineNet:
-    """Telea (radius 5) refined by a U-Net of width 16, depth 4 (1.9 M parameters)."""
+    """Telea (radius 5) refined by a U-Net of width 16, depth 4 (1.8 M parameters)."""
     return build(ClassicalRefineNet, overrides, classical="telea", width=16, depth=4)
