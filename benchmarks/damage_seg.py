@@ -19,9 +19,10 @@ time (aging and print surface as in ``full``); pooled recall and IoU per method.
 Real scans: ``../shared/data/old_photos/old`` (no ground truth): flagged area per method, and
 overlays of the chosen model's mask in ``results/damage_overlays/`` (red = flagged).
 
-Learned models threshold the sigmoid at 0.5 (``--thresholds`` adds a sweep); ``--flip-average``
-adds each network with its logits averaged over the photo and its mirror image (``*_flip``, the
-pipeline's default). Times are wall seconds per megapixel with ``--threads`` threads on a shared
+Learned models threshold the sigmoid at 0.5 (``--thresholds`` adds a sweep); ``--views 2 4``
+adds each network with its logits averaged over 2 views (the photo and its left-right mirror,
+``*_v2``) or 4 (also the up-down mirror and both, ``*_v4``; what the pipeline's ``auto`` uses up
+to 4 MP). Times are wall seconds per megapixel with ``--threads`` threads on a shared
 machine (other jobs running).
 
 Run: ``.venv/bin/python benchmarks/damage_seg.py --unet DIR --aspp DIR`` where DIR is a
@@ -74,20 +75,20 @@ def load(path: Path) -> torch.Tensor:
     return numpy_to_tensor(np.asarray(Image.open(path).convert("RGB")))
 
 
-def load_detector(source: Path, flip_average: bool = False) -> tuple[torch.nn.Module, Detector]:
+def load_detector(source: Path, views: int = 1) -> tuple[torch.nn.Module, Detector]:
     folder = source
     if (source / "ema" / "config.json").is_file():
         folder = source / "ema"
     elif (source / "model" / "config.json").is_file():
         folder = source / "model"
     model = load_model(folder).eval()
-    return model, as_detector(model, flip_average)
+    return model, as_detector(model, views)
 
 
-def as_detector(model: torch.nn.Module, flip_average: bool = False) -> Detector:
+def as_detector(model: torch.nn.Module, views: int = 1) -> Detector:
     def run(image: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            return torch.sigmoid(damage_logits(model, image, flip_average=flip_average))
+            return torch.sigmoid(damage_logits(model, image, views=views))
 
     return run
 
@@ -257,7 +258,12 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=0, help="recall per kind on N photos")
     parser.add_argument("--name", default="damage_seg", help="results file name")
     parser.add_argument(
-        "--flip-average", action="store_true", help="also each network averaged with its mirror"
+        "--views",
+        type=int,
+        nargs="*",
+        default=[],
+        choices=[2, 4],
+        help="also each network averaged over 2 / 4 mirror views (*_v2, *_v4)",
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -270,8 +276,8 @@ def main() -> None:
         if source is not None:
             model, detectors[name] = load_detector(source)
             params[name] = sum(p.numel() for p in model.parameters())
-            if args.flip_average:
-                detectors[f"{name}_flip"] = as_detector(model, flip_average=True)
+            for views in args.views:
+                detectors[f"{name}_v{views}"] = as_detector(model, views)
 
     paths = sorted(shared_path("train", "bsds500_test").glob("*.jpg"))[: args.count]
     rows = evaluate_set(
@@ -290,10 +296,14 @@ def main() -> None:
         for name, src in (("unet", args.unet), ("aspp", args.aspp))
         if src is not None
     )
-    flips = args.flip_average
+    views = (
+        "; *_v2 / *_v4 = the same network, logits averaged over 2 views (left-right mirror) / "
+        "4 views (also up-down, both)"
+        if args.views
+        else ""
+    )
     notes = (
-        f"Models: {sources or 'none'}"
-        f"{'; *_flip = the same network, logits averaged with the mirror image' if flips else ''}"
+        f"Models: {sources or 'none'}{views}"
         "; classical = restora.ops.damage.detect_damage_classical (sensitivity 0.5). "
         "Tables: `synthetic` (means over images of per-image IoU / Dice / "
         "precision / recall of the damage class; the held-out set is the first "

@@ -5,7 +5,9 @@ A BSDS500 test photo is enlarged (Lanczos) to 6000x4000 and damaged with `restor
 /usr/bin/time -v, once per detection method (classical, learned), default 1 GB memory budget
 (the learned network runs tiled). A second table times the learned network alone on one
 1024x1024 tile in this process: as saved (batch norms, contiguous memory) against the pipeline's
-inference form (norms folded into the convs, channels-last), best of 3.
+inference form (``restora.nn.fusion.inference_form``: norms folded into the convs, 1x1 convs
+before upsampling, in-place ReLUs, channels-last), best of 3. The pipeline's ``detect.views =
+"auto"`` runs one view at 24 MP (see ``restora.models.segmentation.damage.auto_views``).
 
     .venv/bin/python benchmarks/detect_scale.py [--size 24mp] [--threads 2]
 """
@@ -42,12 +44,12 @@ def best_of(model: torch.nn.Module, x: torch.Tensor, repeats: int = 3) -> float:
 
 def tile_rows(threads: int) -> list[dict]:
     from restora.models.segmentation.damage import load_pretrained
-    from restora.nn.fusion import fuse_conv_bn
+    from restora.nn.fusion import inference_form
 
     torch.set_num_threads(threads)
     x = torch.rand(1, 3, 1024, 1024, generator=torch.Generator().manual_seed(0))
     plain = load_pretrained()
-    fused = fuse_conv_bn(plain).to(memory_format=torch.channels_last)
+    fused = inference_form(plain)
     x_last = x.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode():
         diff = float((plain(x).sigmoid() - fused(x_last).sigmoid()).abs().max())
@@ -56,7 +58,7 @@ def tile_rows(threads: int) -> list[dict]:
     return [
         {"form": "as saved", "seconds_per_1024x1024": round(plain_s, 3), "speedup": 1.0},
         {
-            "form": "folded norms + channels-last (pipeline)",
+            "form": "inference form (pipeline)",
             "seconds_per_1024x1024": round(fused_s, 3),
             "speedup": round(plain_s / fused_s, 2),
             "max_probability_diff": f"{diff:.1e}",

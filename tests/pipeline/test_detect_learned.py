@@ -52,31 +52,56 @@ def test_sensitivity_moves_the_threshold(scratched):
     assert bool((high.mask >= low.mask).all())
 
 
-def test_flip_average_is_the_mean_with_the_mirror_pass(rng):
+def test_views_average_the_mirrored_passes(rng):
     from restora.models.segmentation.damage import damage_logits
     from restora.models.segmentation.unet import UNet
 
     model = UNet(in_channels=3, out_channels=1, width=4, depth=3).eval()
     image = torch.rand(1, 3, 40, 48, generator=rng)  # sides multiples of the stride
     with torch.inference_mode():
-        plain = damage_logits(model, image, flip_average=False)
-        both = damage_logits(model, image)
-        mirrored = damage_logits(model, image.flip(-1))
-        odd = damage_logits(model, image[..., :37, :45])
+        plain = damage_logits(model, image, views=1)
+        two = damage_logits(model, image, views=2)
+        four = damage_logits(model, image, views=4)
+        mirrored = damage_logits(model, image.flip(-1), views=4)
+        upside_down = damage_logits(model, image.flip(-2), views=4)
+        odd = damage_logits(model, image[..., :37, :45], views=4)
+        flips = [model(image.flip(d)).flip(d) if d else model(image) for d in FLIPS]
     assert torch.equal(plain, model(image))
-    expected = (model(image) + model(image.flip(-1)).flip(-1)) / 2
-    assert torch.allclose(both, expected, atol=1e-6)
-    assert torch.allclose(mirrored, both.flip(-1), atol=1e-5)  # flip-equivariant
+    assert torch.allclose(two, (flips[0] + flips[1]) / 2, atol=1e-6)
+    assert torch.allclose(four, sum(flips) / 4, atol=1e-6)
+    assert not torch.allclose(two, four, atol=1e-4)
+    assert torch.allclose(mirrored, four.flip(-1), atol=1e-5)  # flip-equivariant
+    assert torch.allclose(upside_down, four.flip(-2), atol=1e-5)
     assert odd.shape == (1, 1, 37, 45)
+    with pytest.raises(ValueError, match="views"):
+        damage_logits(model, image, views=3)
 
 
-def test_flip_average_changes_little_and_can_be_turned_off(scratched):
-    damaged, truth = scratched
-    on = restora.restore(damaged, stages=["detect_damage"], detect_method="learned")
-    off = restora.restore(
-        damaged, stages=["detect_damage"], detect_method="learned", detect_flip_average=False
+FLIPS = ((), (-1,), (-2,), (-2, -1))
+
+
+def test_auto_views_fit_the_budget():
+    from restora.models.segmentation.damage import auto_views
+
+    assert auto_views(321, 481) == 4
+    assert auto_views(2000, 2000) == 4  # 4 MP
+    assert auto_views(2000, 2001) == 2
+    assert auto_views(2000, 4000) == 2  # 8 MP
+    assert auto_views(4000, 6000) == 1  # 24 MP
+    assert auto_views(100, 100, budget_mp=0.0) == 1  # always at least one
+
+
+def test_views_change_little_and_can_be_chosen(scratched):
+    from restora.core.errors import ConfigError
+
+    damaged, _ = scratched
+    auto = restora.restore(damaged, stages=["detect_damage"], detect_method="learned")
+    one = restora.restore(
+        damaged, stages=["detect_damage"], detect_method="learned", detect_views=1
     )
-    assert "flip-averaged" in on.record("detect_damage").notes[0]
-    assert "flip-averaged" not in off.record("detect_damage").notes[0]
-    differ = float((on.mask != off.mask).float().mean())
+    assert "4 views" in auto.record("detect_damage").notes[0]
+    assert "1 view)" in one.record("detect_damage").notes[0]
+    differ = float((auto.mask != one.mask).float().mean())
     assert 0 < differ < 0.02, differ
+    with pytest.raises(ConfigError, match="views"):
+        restora.restore(damaged, stages=["detect_damage"], detect_method="learned", detect_views=3)

@@ -25,16 +25,20 @@ STOCHASTIC_INPAINTERS = ("dip",)  # inpaint methods whose answer depends on inpa
 class DetectSpec:
     """Damage detection: ``classical`` (restora.ops.damage), ``learned`` (restora's trained
     segmentation network) or ``none``. ``sensitivity`` in [0, 1]: higher flags more pixels.
-    ``flip_average`` (learned only): average the network over the photo and its mirror image
-    (more accurate, twice the time)."""
+    ``views`` (learned only): average the network over 1, 2 (plus the left-right mirror) or 4
+    (plus the up-down mirror and both) views of the photo: more accurate, that many times the
+    time; ``auto`` takes as many as a 16 megapixel-view budget allows (4 up to 4 MP, 2 up to
+    8 MP, 1 above: see ``restora.models.segmentation.damage.auto_views``)."""
 
     method: Literal["classical", "learned", "none"] = "classical"
     sensitivity: float = 0.5
-    flip_average: bool = True
+    views: Literal["auto"] | int = "auto"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:
             raise ConfigError(f"detect.sensitivity must be in [0, 1], got {self.sensitivity}")
+        if self.views != "auto" and self.views not in (1, 2, 4):
+            raise ConfigError(f"detect.views must be auto, 1, 2 or 4, got {self.views!r}")
 
 
 @dataclass

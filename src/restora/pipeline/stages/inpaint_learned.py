@@ -17,15 +17,16 @@ from restora.models.inpainting.pretrained import DEFAULT_INPAINTER
 @lru_cache(maxsize=2)
 def _model(name: str) -> torch.nn.Module:
     """The shipped network ready for inference. A network of plain convolutions (the Telea
-    refinement) gets its batch norms folded into the convs and channels-last memory, as the
-    damage detector does; the partial-convolution U-Net is left as is (a partial conv outputs 0
-    where it sees no valid pixel, and a folded norm would turn that 0 into its shift)."""
+    refinement) gets :func:`restora.nn.fusion.inference_form` (folded norms, 1x1 convs before
+    upsampling, in-place ReLUs, channels-last), as the damage detector does; the
+    partial-convolution U-Net is left as is (a partial conv outputs 0 where it sees no valid
+    pixel, and a folded norm would turn that 0 into its shift)."""
     from restora.models.inpainting.pretrained import load_pretrained
-    from restora.nn.fusion import fuse_conv_bn
+    from restora.nn.fusion import inference_form
 
     model = load_pretrained(name)
     if getattr(model, "arch", None) == "refine_net":
-        return fuse_conv_bn(model).to(memory_format=torch.channels_last)
+        return inference_form(model)
     return model
 
 
