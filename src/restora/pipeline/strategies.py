@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
+
+from restora.ops.regions import hole_regions
 
 InpaintFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -24,13 +27,18 @@ def crop_around_mask(
     *,
     cell: int = 1024,
     margin: int = 96,
+    regions: Literal["components", "cells"] = "components",
     progress: Callable[[int, int], None] | None = None,
 ) -> torch.Tensor:
-    """Inpaint only the parts of the image that have holes (IOPaint's crop strategy, on a grid).
+    """Inpaint only the parts of the image that have holes (IOPaint's crop strategy).
 
-    The image is cut into ``cell``-sized squares; each square holding any hole is inpainted
-    with ``margin`` pixels of context around it, and only its hole pixels are pasted back.
-    Squares without holes are never touched, so a huge scan with a few scratches is cheap.
+    ``regions="components"``: each hole component's bounding box (cut into pieces of at most
+    ``cell`` px where it is larger, see :func:`restora.ops.regions.hole_regions`) is inpainted
+    with ``margin`` pixels of context around it, so a scan with a few thin scratches costs the
+    area around the scratches, not the whole photo. ``"cells"``: the image is cut into
+    ``cell``-sized squares and each square holding any hole is inpainted with its margin (fewer,
+    larger calls: for methods with a high cost per call, such as Deep Image Prior). Either
+    way only hole pixels are pasted back, and an image no larger than ``cell`` is one call.
 
     Args:
         fn: ``fn(image_crop (1,3,h,w), mask_crop (1,1,h,w)) -> (1,3,h,w)``.
@@ -45,22 +53,25 @@ def crop_around_mask(
         return image
     if h <= cell and w <= cell:
         return torch.where(holes, fn(image, mask), image)
-    cells = [
-        (y, x)
-        for y in range(0, h, cell)
-        for x in range(0, w, cell)
-        if bool(holes[..., y : y + cell, x : x + cell].any())
-    ]
+    if regions == "components":
+        cores = hole_regions(mask, cell=cell)
+    elif regions == "cells":
+        cores = [
+            (y, min(y + cell, h), x, min(x + cell, w))
+            for y in range(0, h, cell)
+            for x in range(0, w, cell)
+            if bool(holes[..., y : y + cell, x : x + cell].any())
+        ]
+    else:
+        raise ValueError(f"regions must be 'components' or 'cells', got {regions!r}")
     out = image.clone()
-    for done, (y, x) in enumerate(cells, 1):
-        y0, y1 = max(0, y - margin), min(h, y + cell + margin)
-        x0, x1 = max(0, x - margin), min(w, x + cell + margin)
+    for done, (cy0, cy1, cx0, cx1) in enumerate(cores, 1):
+        y0, y1 = max(0, cy0 - margin), min(h, cy1 + margin)
+        x0, x1 = max(0, cx0 - margin), min(w, cx1 + margin)
         filled = fn(image[..., y0:y1, x0:x1], mask[..., y0:y1, x0:x1])
-        cy, cx = y - y0, x - x0
-        ch, cw = min(cell, h - y), min(cell, w - x)
-        core = filled[..., cy : cy + ch, cx : cx + cw]
-        region = out[..., y : y + ch, x : x + cw]
-        region.copy_(torch.where(holes[..., y : y + ch, x : x + cw], core, region))
+        core = filled[..., cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+        region = out[..., cy0:cy1, cx0:cx1]
+        region.copy_(torch.where(holes[..., cy0:cy1, cx0:cx1], core, region))
         if progress is not None:
-            progress(done, len(cells))
+            progress(done, len(cores))
     return out
