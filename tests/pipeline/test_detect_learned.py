@@ -105,3 +105,20 @@ def test_views_change_little_and_can_be_chosen(scratched):
     assert 0 < differ < 0.02, differ
     with pytest.raises(ConfigError, match="views"):
         restora.restore(damaged, stages=["detect_damage"], detect_method="learned", detect_views=3)
+
+
+def test_auto_is_the_network_and_falls_back_to_classical_without_weights(scratched, monkeypatch):
+    from restora.core.errors import RestoraError
+    from restora.pipeline.stages import detect
+
+    damaged, _ = scratched
+    default = restora.restore(damaged, stages=["detect_damage"])
+    assert default.record("detect_damage").method == "learned"
+    monkeypatch.setattr(detect, "has_pretrained", lambda: False)
+    fallback = restora.restore(damaged, stages=["detect_damage"])
+    record = fallback.record("detect_damage")
+    assert record.method == "classical" and "not installed" in record.notes[-1]
+    classical = restora.restore(damaged, stages=["detect_damage"], detect_method="classical")
+    assert torch.equal(fallback.mask, classical.mask)
+    with pytest.raises(RestoraError, match="not installed"):
+        restora.restore(damaged, stages=["detect_damage"], detect_method="learned")

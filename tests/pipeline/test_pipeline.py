@@ -130,19 +130,21 @@ def test_tiled_equals_untiled(scratched, stages, options):
 
 
 def test_detection_ignores_tiles_and_shrinks_to_fit_the_budget(photo):
-    """The detector is image-wide (no tiles, so a forced tile changes nothing); over the memory
-    budget it runs on a smaller copy and still finds the scratches."""
+    """The classical detector is image-wide (no tiles, so a forced tile changes nothing); over
+    the memory budget it runs on a smaller copy and still finds the scratches."""
     big = torch.nn.functional.interpolate(photo, scale_factor=5, mode="bilinear")  # 960x1280
     truth = torch.zeros(1, 1, *big.shape[-2:], dtype=torch.bool)
     truth[..., 100:850, 300:303] = True
     truth[..., 50:900, 750:754] = True
     truth[..., 200:700, 1100:1102] = True
     damaged = torch.where(truth, torch.full_like(big, 0.97), big)
-    whole = restora.restore(damaged, stages=["detect_damage"])
-    tiled = restora.restore(damaged, stages=["detect_damage"], tile=128)
+    whole = restora.restore(damaged, stages=["detect_damage"], detect_method="classical")
+    tiled = restora.restore(damaged, stages=["detect_damage"], detect_method="classical", tile=128)
     assert torch.equal(whole.mask, tiled.mask)
     # 1.2 MP needs ~100 MB; with 64 MB it runs at 0.8x size
-    small = restora.restore(damaged, stages=["detect_damage"], memory_budget_mb=64)
+    small = restora.restore(
+        damaged, stages=["detect_damage"], detect_method="classical", memory_budget_mb=64
+    )
     assert "to fit the memory budget" in small.record("detect_damage").notes[0]
     assert small.mask.shape == whole.mask.shape
     for found in (whole.mask > 0, small.mask > 0):
@@ -187,3 +189,27 @@ def test_crop_around_mask_equals_whole_image_inpainting(scratched):
         lambda i, m: inpaint_classical(i, m, method="telea"), big, big_mask, cell=128, margin=48
     )
     assert (whole - cropped).abs().max() < 1 / 255
+
+
+def test_crop_around_mask_cells_and_components_agree_and_keep_known_pixels(scratched):
+    from restora.ops.inpaint import inpaint_classical
+    from restora.pipeline.strategies import crop_around_mask
+
+    damaged, mask = scratched
+    big = torch.nn.functional.interpolate(damaged, scale_factor=2, mode="bilinear")
+    big_mask = torch.nn.functional.interpolate(mask, scale_factor=2, mode="nearest")
+    calls = {"components": [], "cells": []}
+    outs = {}
+    for regions, seen in calls.items():
+
+        def telea(image, hole, seen=seen):
+            seen.append(image.shape[-2] * image.shape[-1])
+            return inpaint_classical(image, hole, method="telea")
+
+        outs[regions] = crop_around_mask(telea, big, big_mask, cell=96, margin=32, regions=regions)
+        known = (big_mask < 0.5).expand_as(big)
+        assert torch.equal(outs[regions][known], big[known])
+    assert (outs["components"] - outs["cells"]).abs().max() < 1 / 255
+    assert sum(calls["components"]) < sum(calls["cells"])  # less area around thin marks
+    with pytest.raises(ValueError, match="regions"):
+        crop_around_mask(telea, big, big_mask, cell=96, margin=32, regions="tiles")

@@ -23,14 +23,16 @@ STOCHASTIC_INPAINTERS = ("dip",)  # inpaint methods whose answer depends on inpa
 
 @dataclass
 class DetectSpec:
-    """Damage detection: ``classical`` (restora.ops.damage), ``learned`` (restora's trained
-    segmentation network) or ``none``. ``sensitivity`` in [0, 1]: higher flags more pixels.
+    """Damage detection: ``auto`` (the default: restora's trained network when its weights are
+    installed, else the classical detector), ``learned`` (restora's trained segmentation
+    network), ``classical`` (restora.ops.damage) or ``none``. ``sensitivity`` in [0, 1]: higher
+    flags more pixels.
     ``views`` (learned only): average the network over 1, 2 (plus the left-right mirror) or 4
     (plus the up-down mirror and both) views of the photo: more accurate, that many times the
     time; ``auto`` takes as many as a 16 megapixel-view budget allows (4 up to 4 MP, 2 up to
     8 MP, 1 above: see ``restora.models.segmentation.damage.auto_views``)."""
 
-    method: Literal["classical", "learned", "none"] = "classical"
+    method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
     views: Literal["auto"] | int = "auto"
 

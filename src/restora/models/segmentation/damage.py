@@ -28,6 +28,7 @@ __all__ = [
     "VIEWS",
     "auto_views",
     "damage_logits",
+    "has_pretrained",
     "load_pretrained",
     "pretrained_dir",
 ]
@@ -45,6 +46,12 @@ def pretrained_dir(name: str = PRETRAINED_NAME) -> Path:
     """The folder of shipped weights (``config.json`` + ``model.safetensors`` + model card):
     ``restora/weights/damage/<name>`` inside the package."""
     return Path(__file__).resolve().parents[2] / "weights" / "damage" / name
+
+
+def has_pretrained(name: str = PRETRAINED_NAME) -> bool:
+    """Whether the shipped weights ``name`` are installed (config and safetensors present)."""
+    folder = pretrained_dir(name)
+    return (folder / "config.json").is_file() and (folder / "model.safetensors").is_file()
 
 
 def load_pretrained(name: str = PRETRAINED_NAME, *, device: str | torch.device = "cpu") -> UNet:

@@ -12,7 +12,9 @@ Methods:
 * ``learned``: restora's trained damage segmentation network
   (:mod:`restora.models.segmentation.damage`), a local operator with a total stride of 8. Over
   the memory budget it runs tile by tile with tiles aligned to 8 px and a wide overlap; the
-  probability map is thresholded at ``1 - sensitivity`` (0.5 by default).
+  probability map (averaged over ``detect.views`` mirror views) is thresholded at
+  ``1 - sensitivity`` (0.5 by default).
+* ``auto`` (the default): ``learned`` when its weights are installed, else ``classical``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from restora.models.segmentation.damage import auto_views
+from restora.core.errors import RestoraError
+from restora.models.segmentation.damage import auto_views, has_pretrained
 from restora.ops.damage import detect_damage_classical
 from restora.ops.tiling import tiled_apply
 from restora.pipeline.context import RunContext
@@ -94,11 +97,20 @@ class DetectDamageStage(Stage):
     name = "detect_damage"
 
     def run(self, restoration: Restoration, spec: PipelineSpec, ctx: RunContext) -> StageRecord:
-        method = spec.detect.method
+        method, notes = spec.detect.method, []
         if restoration.mask is not None:
             return self.skip("user", "using the supplied mask")
         if method == "none":
             return self.skip(method, "detection turned off: nothing will be inpainted")
+        if method == "auto":
+            method = "learned" if has_pretrained() else "classical"
+            if method == "classical":
+                notes.append("restora's damage network is not installed: used the classical one")
+        if method == "learned" and not has_pretrained():
+            raise RestoraError(
+                "detect.method learned: the damage network's weights are not installed "
+                "(use auto or classical)"
+            )
         image = restoration.image
         sensitivity = spec.detect.sensitivity
         if method == "learned":
@@ -114,7 +126,7 @@ class DetectDamageStage(Stage):
                 f"{100 * float(mask.mean()):.2f}% of pixels flagged by restora's damage network "
                 f"(threshold {threshold:.2f}, {views} view{'s' if views > 1 else ''})"
             )
-            return StageRecord(stage=self.name, method=method, ran=True, notes=[note])
+            return StageRecord(stage=self.name, method=method, ran=True, notes=[note, *notes])
         h, w = image.shape[-2:]
         factor = working_factor(h, w, ctx.memory_budget_mb)
         if factor == 1.0:
@@ -132,4 +144,4 @@ class DetectDamageStage(Stage):
         note = f"{100 * float(mask.mean()):.2f}% of pixels flagged"
         if factor < 1.0:
             note += f" (detected at {factor:.2f}x size to fit the memory budget)"
-        return StageRecord(stage=self.name, method=method, ran=True, notes=[note])
+        return StageRecord(stage=self.name, method=method, ran=True, notes=[note, *notes])
