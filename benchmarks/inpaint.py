@@ -26,7 +26,10 @@ Protocol (the same for every method):
   ``restora/weights/inpaint/<name>/`` folders (named by folder) and ``--model NAME=FOLDER``
   folders written by ``restora.models.save_model``. A model gets the photo with holes set to 0
   and the mask ``(1, 1, H, W)``, 1 = hole (the training input); its output is clamped to
-  [0, 1] and composited, ``mask * pred + (1 - mask) * photo``.
+  [0, 1] and composited, ``mask * pred + (1 - mask) * photo``. ``--views 2 4 auto`` adds rows
+  ``NAME_v2`` / ``NAME_v4`` (the clamped predictions for the photo and its mirror images
+  averaged, as the pipeline's ``inpaint.views`` does) and ``NAME_auto`` (the pipeline's default
+  choice for the photo's size: 4 views up to 0.275 MP, so every CBSD68 photo, 2 up to 0.55 MP).
 - Metrics of the composite, rounded to 8 bits, against the clean photo, over all pixels and
   all three RGB channels, no border crop: PSNR and SSIM (``restora.metrics.psnr`` / ``ssim``,
   data range 1) and mean absolute error in 8-bit levels (``l1_255``, 0..255). ``s_per_image``
@@ -181,12 +184,18 @@ def classical_fill(method: str) -> Fill:
     return lambda image, mask: inpaint_classical(image, mask, method=method)
 
 
-def model_fill(folder: Path) -> tuple[Fill, int]:
+def model_fill(folder: Path, views: str = "1") -> tuple[Fill, int]:
+    """A saved model's fill; ``views`` 2 / 4 / auto average mirrored passes as the pipeline does
+    (``network_fill``; auto = ``auto_views`` of the photo's size, the pipeline's default)."""
     from restora.models import load_model
+    from restora.pipeline.stages.inpaint_learned import auto_views, network_fill
 
     model = load_model(folder).eval()
 
     def fill(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if views != "1":
+            count = auto_views(*image.shape[-2:]) if views == "auto" else int(views)
+            return network_fill(model, image, mask, views=count)
         with torch.inference_mode():
             pred = model(image * (1 - mask), mask).float().clamp(0, 1)
         return mask * pred + (1 - mask) * image
@@ -323,6 +332,14 @@ def main() -> None:
     parser.add_argument(
         "--model", action="append", default=[], help="NAME=FOLDER: a saved restora model"
     )
+    parser.add_argument(
+        "--views",
+        nargs="+",
+        default=["1"],
+        choices=["1", "2", "4", "auto"],
+        help="each model with 1 / 2 / 4 mirrored views averaged, or the pipeline's auto choice "
+        "(rows NAME, NAME_v2, NAME_v4, NAME_auto)",
+    )
     parser.add_argument("--skip", default="", help="methods or models to leave out")
     parser.add_argument("--threads", type=int, default=1, help="torch and OpenCV threads")
     parser.add_argument("--pictures", type=Path, default=RESULTS / "inpaint_examples")
@@ -347,8 +364,10 @@ def main() -> None:
     for name, folder in models.items():
         if name in fills:
             parser.error(f"model name {name!r} is also a classical method")
-        if name not in skip:
-            fills[name] = model_fill(Path(folder))
+        for views in args.views:
+            row = name if views == "1" else f"{name}_{'auto' if views == 'auto' else 'v' + views}"
+            if row not in skip and name not in skip:
+                fills[row] = model_fill(Path(folder), views)
     fills = {k: v for k, v in fills.items() if k not in skip}
     if not fills and not args.merge:
         parser.error("no method to run")

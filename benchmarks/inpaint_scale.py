@@ -3,8 +3,9 @@
 A BSDS500 test photo is enlarged (Lanczos) to 24 megapixels (6000x4000) and damaged with
 `restora synth --profile classic` (scratches, hairs, dust; about 1 % of the pixels); the true
 mask is saved and handed back with ``--mask`` so that only filling is measured. Each inpainting
-method runs in its own child process under /usr/bin/time -v. The learned method fills each
-1024 px cell that holds damage (with 96 px of context) and pastes back only the hole pixels.
+method runs in its own child process under /usr/bin/time -v. Both fill the bounding box of
+each hole component (cut at 1024 px) with 48 px of context around it and paste back only the
+hole pixels (``restora.pipeline.strategies.crop_around_mask``); the network runs one view.
 Also reported: PSNR of the filled photo against the clean one over the hole pixels only.
 
     .venv/bin/python benchmarks/inpaint_scale.py [--size 24mp] [--methods restora,telea]

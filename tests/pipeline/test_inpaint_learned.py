@@ -39,7 +39,10 @@ def test_restora_method_fills_holes_with_the_network(weights_dir, smooth_image):
     damaged, mask = _damaged(smooth_image)
     for method in ("restora", "auto"):
         result = api.restore(
-            damaged, mask=mask, stages=["inpaint"], inpaint={"method": method, "dilate": 0}
+            damaged,
+            mask=mask,
+            stages=["inpaint"],
+            inpaint={"method": method, "dilate": 0, "views": 1},
         )
         out = result.image
         known = (mask == 0).expand_as(out)
@@ -85,9 +88,45 @@ def test_refine_net_runs_folded_and_matches_the_saved_network(weights_dir, smoot
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
     damaged, mask = _damaged(smooth_image)
     result = api.restore(
-        damaged, mask=mask, stages=["inpaint"], inpaint={"method": "restora", "dilate": 0}
+        damaged,
+        mask=mask,
+        stages=["inpaint"],
+        inpaint={"method": "restora", "dilate": 0, "views": 1},
     )
     expected = net.eval()(damaged * (1 - mask), mask).clamp(0, 1)
     hole = (mask > 0).expand_as(damaged)
     assert torch.allclose(result.image[hole], expected[hole], atol=1e-5)
     assert torch.equal(result.image[~hole], damaged[~hole])
+
+
+def test_views_average_the_mirrored_fills(weights_dir, smooth_image):
+    from restora.core.errors import ConfigError
+
+    torch.manual_seed(0)
+    net = create_model("refine_net.telea", width=4, depth=2)
+    with torch.no_grad():
+        net.body.head.weight.normal_(std=0.3)
+    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
+    damaged, mask = _damaged(smooth_image)
+    net.eval()
+    with torch.no_grad():
+        passes = [
+            net((damaged * (1 - mask)).flip(d), mask.flip(d)).clamp(0, 1).flip(d)
+            for d in ((-1,), (-2,), (-2, -1))
+        ]
+        passes.insert(0, net(damaged * (1 - mask), mask).clamp(0, 1))
+    hole = (mask > 0).expand_as(damaged)
+    outs = {}
+    for views in (1, 2, 4, "auto"):
+        options = {"method": "restora", "dilate": 0, "views": views}
+        result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint=options)
+        outs[views] = result.image
+        assert torch.equal(result.image[~hole], damaged[~hole])
+    for views in (1, 2, 4):
+        expected = sum(passes[:views]) / views
+        assert torch.allclose(outs[views][hole], expected[hole], atol=1e-5), views
+    assert not torch.allclose(outs[1][hole], outs[4][hole], atol=1e-4)
+    assert torch.equal(outs["auto"], outs[4])  # a 64x80 photo gets 4 views
+    assert inpaint_learned.auto_views(1000, 1000) == 1
+    with pytest.raises(ConfigError, match="views"):
+        api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"views": 3})

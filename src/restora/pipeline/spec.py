@@ -55,6 +55,11 @@ class InpaintSpec:
     once per sample); only a stochastic method can give them: ``dip``, whose sample ``i`` is
     fitted with seed ``seed + i``. ``dip_iterations`` caps each DIP fit (None = the preset's cap,
     early stopping usually ends sooner).
+
+    ``views`` (``restora`` only): average the network's fill over 1, 2 (plus the left-right
+    mirror) or 4 (plus up-down and both) views; ``auto`` spends at most 1.1 megapixel-views (4
+    views up to 0.275 MP, 2 up to 0.55 MP, 1 above: see
+    ``restora.pipeline.stages.inpaint_learned.auto_views``).
     """
 
     method: str = "telea"
@@ -63,6 +68,7 @@ class InpaintSpec:
     samples: int = 1
     seed: int = 0
     dip_iterations: int | None = None
+    views: Literal["auto"] | int = "auto"
 
     def __post_init__(self) -> None:
         if self.radius < 1:
@@ -78,6 +84,8 @@ class InpaintSpec:
             )
         if self.dip_iterations is not None and self.dip_iterations < 1:
             raise ConfigError(f"inpaint.dip_iterations must be >= 1, got {self.dip_iterations}")
+        if self.views != "auto" and self.views not in (1, 2, 4):
+            raise ConfigError(f"inpaint.views must be auto, 1, 2 or 4, got {self.views!r}")
 
 
 @dataclass

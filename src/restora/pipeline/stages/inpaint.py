@@ -14,7 +14,7 @@ from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
 from restora.pipeline.stages.inpaint_dip import dip_fill
-from restora.pipeline.stages.inpaint_learned import learned_fill
+from restora.pipeline.stages.inpaint_learned import auto_views, learned_fill
 from restora.pipeline.strategies import crop_around_mask, dilate_mask
 
 _OTHER_METHODS = ("auto", "restora", "dip")
@@ -49,11 +49,15 @@ class InpaintStage(Stage):
         if float(mask.mean()) > 0.999:
             return self.skip(method, "the mask covers the whole image: nothing to fill from")
 
+        views = options.views
+        if views == "auto":
+            views = auto_views(*restoration.image.shape[-2:])
+
         def fill(image, hole):
             if method == "dip":
                 return dip_fill(image, hole, seed=options.seed, iterations=options.dip_iterations)
             if method == "restora":
-                return learned_fill(image, hole)
+                return learned_fill(image, hole, views=views)
             return inpaint_classical(image, hole, method=method, radius=options.radius)
 
         restoration.image = crop_around_mask(
@@ -66,6 +70,7 @@ class InpaintStage(Stage):
             progress=ctx.tile_progress("inpaint"),
         )
         notes.append(
-            f"filled {100 * float(mask.mean()):.2f}% of pixels (mask dilated by {options.dilate} px)"
+            f"filled {100 * float(mask.mean()):.2f}% of pixels (mask dilated by {options.dilate} px"
+            f"{f', {views} views' if method == 'restora' and views > 1 else ''})"
         )
         return StageRecord(stage=self.name, method=method, ran=True, notes=notes)

@@ -13,6 +13,11 @@ import torch
 
 from restora.models.inpainting.pretrained import DEFAULT_INPAINTER
 
+_FLIPS = {1: ((),), 2: ((), (-1,)), 4: ((), (-1,), (-2,), (-2, -1))}
+# Megapixel-views ``auto`` spends: 4 views up to 0.275 MP, 2 up to 0.55 MP, 1 above (512x512
+# with 4 views: 1.5 s on 2 CPU cores; 0.34 s with 1).
+AUTO_VIEW_BUDGET_MP = 1.1
+
 
 @lru_cache(maxsize=2)
 def _model(name: str) -> torch.nn.Module:
@@ -31,13 +36,41 @@ def _model(name: str) -> torch.nn.Module:
 
 
 def learned_fill(
-    image: torch.Tensor, hole: torch.Tensor, *, name: str = DEFAULT_INPAINTER
+    image: torch.Tensor, hole: torch.Tensor, *, name: str = DEFAULT_INPAINTER, views: int = 1
 ) -> torch.Tensor:
     """``image`` ``(B, 3, H, W)`` in [0, 1] with the pixels where ``hole`` ``(B, 1, H, W)`` >
-    0.5 replaced by the network's prediction (clamped to [0, 1])."""
-    model = _model(name)
+    0.5 replaced by the shipped network ``name``'s prediction (see :func:`network_fill`)."""
+    return network_fill(_model(name), image, hole, views=views)
+
+
+def network_fill(
+    model: torch.nn.Module, image: torch.Tensor, hole: torch.Tensor, *, views: int = 1
+) -> torch.Tensor:
+    """``image`` ``(B, 3, H, W)`` in [0, 1] with the pixels where ``hole`` ``(B, 1, H, W)`` >
+    0.5 replaced by the prediction of the inpainting network ``model`` (``model(known, hole)``,
+    clamped to [0, 1]); known pixels are returned exactly.
+
+    ``views`` 2 or 4 average the predictions for the image and its mirror images (left-right;
+    then also up-down and both), ``views`` times the compute: test-time augmentation."""
+    if views not in _FLIPS:
+        raise ValueError(f"views must be one of {tuple(_FLIPS)}, got {views!r}")
     hole = (hole > 0.5).to(image.dtype)
+    known = image * (1 - hole)
+    pred = torch.zeros_like(image)
     with torch.no_grad():
-        known = (image * (1 - hole)).contiguous(memory_format=torch.channels_last)
-        pred = model(known, hole).clamp(0, 1).contiguous()
-    return torch.where(hole > 0.5, pred, image)
+        for dims in _FLIPS[views]:
+            flip = (lambda t, dims=dims: t.flip(dims)) if dims else (lambda t: t)
+            x = flip(known).contiguous(memory_format=torch.channels_last)
+            pred += flip(model(x, flip(hole)).clamp(0, 1).contiguous())
+    return torch.where(hole > 0.5, pred / views, image)
+
+
+def auto_views(height: int, width: int, *, budget_mp: float = AUTO_VIEW_BUDGET_MP) -> int:
+    """The most views (4, 2 or 1) of :func:`learned_fill` whose total work on a ``height x
+    width`` photo stays within ``budget_mp`` megapixel-views (at least 1).
+
+    >>> auto_views(512, 512), auto_views(512, 768), auto_views(1000, 1000)
+    (4, 2, 1)
+    """
+    megapixels = height * width / 1e6
+    return next((v for v in (4, 2) if v * megapixels <= budget_mp), 1)
