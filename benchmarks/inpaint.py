@@ -29,7 +29,7 @@ Protocol (the same for every method):
   [0, 1] and composited, ``mask * pred + (1 - mask) * photo``. ``--views 2 4 auto`` adds rows
   ``NAME_v2`` / ``NAME_v4`` (the clamped predictions for the photo and its mirror images
   averaged, as the pipeline's ``inpaint.views`` does) and ``NAME_auto`` (the pipeline's default
-  choice for the photo's size: 4 views up to 0.275 MP, so every CBSD68 photo, 2 up to 0.55 MP).
+  choice for the photo's size: 4 views up to 0.2 MP, so every CBSD68 photo, 2 up to 0.4 MP).
 - Metrics of the composite, rounded to 8 bits, against the clean photo, over all pixels and
   all three RGB channels, no border crop: PSNR and SSIM (``restora.metrics.psnr`` / ``ssim``,
   data range 1) and mean absolute error in 8-bit levels (``l1_255``, 0..255). ``s_per_image``

@@ -65,13 +65,15 @@ def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(weights_dir, s
         api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"method": "restora"})
 
 
-def test_the_default_is_telea_even_with_the_network_installed(weights_dir, smooth_image):
+def test_the_default_is_the_network_when_installed_else_telea(weights_dir, smooth_image):
+    damaged, mask = _damaged(smooth_image)
+    without = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
+    assert [r.method for r in without.records if r.stage == "inpaint"] == ["telea"]
     net = create_model("refine_net.telea", width=4, depth=2)
     save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
     assert pretrained.has_pretrained()
-    damaged, mask = _damaged(smooth_image)
     result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
-    assert [r.method for r in result.records if r.stage == "inpaint"] == ["telea"]
+    assert [r.method for r in result.records if r.stage == "inpaint"] == ["restora"]
 
 
 def test_refine_net_runs_folded_and_matches_the_saved_network(weights_dir, smooth_image):

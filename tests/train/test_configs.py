@@ -83,6 +83,7 @@ def test_task_kinds_of_the_presets() -> None:
         "inpaint_refine_ssim": "inpaint",
         "inpaint_refine_ssim2": "inpaint",
         "inpaint_refine_ssim3": "inpaint",
+        "inpaint_refine_ssim4": "inpaint",
         "sr_restora_x2_fast": "image2image",
         "colorize_restora_auto": "colorize",
         "colorize_restora_hints": "colorize",

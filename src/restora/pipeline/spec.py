@@ -45,11 +45,11 @@ class DetectSpec:
 
 @dataclass
 class InpaintSpec:
-    """Filling the damage mask. Classical methods: telea (the default), ns, fsr_fast,
-    fsr_best, biharmonic; ``restora``: restora's own network (a U-Net refining Telea's fill:
-    better than Telea by PSNR and SSIM on every hole size, but ~3.6x its time on a large scan;
-    see its model card); ``auto``: the network when its weights are installed, else Telea;
-    "dip": Deep Image Prior (no weights, slow: see ``restora.pipeline.stages.inpaint_dip``).
+    """Filling the damage mask. ``auto`` (the default): restora's own network when its weights
+    are installed, else Telea; ``restora``: the network (a U-Net refining Telea's fill: better
+    than every classical method by PSNR on every hole size, see its model card); classical
+    methods: telea, ns, fsr_fast, fsr_best, biharmonic; "dip": Deep Image Prior (no weights,
+    slow: see ``restora.pipeline.stages.inpaint_dip``).
 
     ``samples`` > 1 asks for several different completions (the stages after ``inpaint`` run
     once per sample); only a stochastic method can give them: ``dip``, whose sample ``i`` is
@@ -57,12 +57,12 @@ class InpaintSpec:
     early stopping usually ends sooner).
 
     ``views`` (``restora`` only): average the network's fill over 1, 2 (plus the left-right
-    mirror) or 4 (plus up-down and both) views; ``auto`` spends at most 1.1 megapixel-views (4
-    views up to 0.275 MP, 2 up to 0.55 MP, 1 above: see
+    mirror) or 4 (plus up-down and both) views; ``auto`` spends at most 0.8 megapixel-views (4
+    views up to 0.2 MP, 2 up to 0.4 MP, 1 above: see
     ``restora.pipeline.stages.inpaint_learned.auto_views``).
     """
 
-    method: str = "telea"
+    method: str = "auto"
     radius: int = 5
     dilate: int = 1  # grow the mask by this many pixels before filling (covers soft edges)
     samples: int = 1

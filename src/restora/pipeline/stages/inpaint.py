@@ -1,8 +1,7 @@
-"""``inpaint``: fill the damage mask with a classical method (Telea by default), restora's
-network or DIP.
+"""``inpaint``: fill the damage mask with restora's network, a classical method or DIP.
 
-``auto`` is restora's shipped network when its weights are installed, else Telea (with a note
-saying so)."""
+``auto`` (the default) is restora's shipped network when its weights are installed, else Telea
+(with a note saying so)."""
 
 from __future__ import annotations
 
