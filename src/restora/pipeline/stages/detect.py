@@ -26,7 +26,12 @@ import torch
 import torch.nn.functional as F
 
 from restora.core.errors import RestoraError
-from restora.models.segmentation.damage import auto_views, has_pretrained
+from restora.models.segmentation.damage import (
+    auto_views,
+    damage_logits,
+    has_pretrained,
+    load_pretrained,
+)
 from restora.ops.damage import detect_damage_classical
 from restora.ops.tiling import tiled_apply
 from restora.pipeline.context import RunContext
@@ -54,7 +59,6 @@ def _learned_model() -> torch.nn.Module:
     """The shipped network prepared for inference (:func:`restora.nn.fusion.inference_form`:
     batch norms folded, 1x1 convs before upsampling, in-place ReLUs, channels-last memory;
     ~2.2x faster than as saved on this CPU, same output within 1e-4)."""
-    from restora.models.segmentation.damage import load_pretrained
     from restora.nn.fusion import inference_form
 
     return inference_form(load_pretrained())
@@ -67,8 +71,6 @@ def learned_probability(
     image ``(B, 3, H, W)`` in [0, 1], averaged over ``views`` mirror views (1, 2 or 4, see
     :func:`~restora.models.segmentation.damage.damage_logits`), tiled (aligned to the
     network's stride) when the image does not fit ``ctx``'s memory budget."""
-    from restora.models.segmentation.damage import damage_logits
-
     model = _learned_model()
     ctx = ctx or RunContext()
 
