@@ -47,6 +47,8 @@ def crop_around_mask(
     Returns:
         ``(1, 3, H, W)``: ``image`` with hole pixels replaced; known pixels are exactly kept.
     """
+    if regions not in ("components", "cells"):
+        raise ValueError(f"regions must be 'components' or 'cells', got {regions!r}")
     _, _, h, w = image.shape
     holes = mask > 0.5
     if not bool(holes.any()):
@@ -55,15 +57,13 @@ def crop_around_mask(
         return torch.where(holes, fn(image, mask), image)
     if regions == "components":
         cores = hole_regions(mask, cell=cell)
-    elif regions == "cells":
+    else:
         cores = [
             (y, min(y + cell, h), x, min(x + cell, w))
             for y in range(0, h, cell)
             for x in range(0, w, cell)
             if bool(holes[..., y : y + cell, x : x + cell].any())
         ]
-    else:
-        raise ValueError(f"regions must be 'components' or 'cells', got {regions!r}")
     out = image.clone()
     for done, (cy0, cy1, cx0, cx1) in enumerate(cores, 1):
         y0, y1 = max(0, cy0 - margin), min(h, cy1 + margin)

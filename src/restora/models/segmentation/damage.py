@@ -20,6 +20,7 @@ import torch
 
 from restora.models.segmentation.unet import UNet
 from restora.nn.padding import crop_to, pad_to_multiple
+from restora.ops.mirror import MIRROR_VIEWS, mirror_average, views_within
 
 __all__ = [
     "AUTO_VIEW_BUDGET_MP",
@@ -35,11 +36,10 @@ __all__ = [
 
 PRETRAINED_NAME = "unet_damage"
 STRIDE = 8
-VIEWS = (1, 2, 4)
+VIEWS = MIRROR_VIEWS
 # Megapixel-views "auto" spends: 4 views up to 4 MP, 2 up to 8 MP, 1 above (a single view of a
 # 24 MP scan already takes ~35 s on 2 CPU cores).
 AUTO_VIEW_BUDGET_MP = 16.0
-_FLIPS = ((), (-1,), (-2,), (-2, -1))  # identity, left-right, up-down, both
 
 
 def pretrained_dir(name: str = PRETRAINED_NAME) -> Path:
@@ -72,8 +72,7 @@ def auto_views(height: int, width: int, *, budget_mp: float = AUTO_VIEW_BUDGET_M
     >>> auto_views(481, 321), auto_views(2000, 3000), auto_views(4000, 6000)
     (4, 2, 1)
     """
-    megapixels = height * width / 1e6
-    return next((v for v in reversed(VIEWS) if v * megapixels <= budget_mp), 1)
+    return views_within(height, width, budget_mp=budget_mp)
 
 
 def damage_logits(model: torch.nn.Module, image: torch.Tensor, *, views: int = 4) -> torch.Tensor:
@@ -91,7 +90,4 @@ def damage_logits(model: torch.nn.Module, image: torch.Tensor, *, views: int = 4
         return model(image)
     h, w = image.shape[-2:]
     padded, _ = pad_to_multiple(image, multiple_of=STRIDE, minimum=2 * STRIDE)
-    logits = model(padded)
-    for dims in _FLIPS[1:views]:
-        logits = logits + model(padded.flip(dims)).flip(dims)
-    return crop_to(logits / views, h, w)
+    return crop_to(mirror_average(model, padded, views=views), h, w)

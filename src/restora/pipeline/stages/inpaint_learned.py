@@ -12,8 +12,8 @@ from functools import lru_cache
 import torch
 
 from restora.models.inpainting.pretrained import DEFAULT_INPAINTER
+from restora.ops.mirror import mirror_average, views_within
 
-_FLIPS = {1: ((),), 2: ((), (-1,)), 4: ((), (-1,), (-2,), (-2, -1))}
 # Megapixel-views ``auto`` spends: 4 views up to 0.2 MP, 2 up to 0.4 MP, 1 above (a 512x512
 # photo with 2 views and 30 % holes: ~1.3 s on 2 CPU cores; with 4 views 2.5 s, Telea's share
 # growing with the holes).
@@ -53,17 +53,15 @@ def network_fill(
 
     ``views`` 2 or 4 average the predictions for the image and its mirror images (left-right;
     then also up-down and both), ``views`` times the compute: test-time augmentation."""
-    if views not in _FLIPS:
-        raise ValueError(f"views must be one of {tuple(_FLIPS)}, got {views!r}")
     hole = (hole > 0.5).to(image.dtype)
-    known = image * (1 - hole)
-    pred = torch.zeros_like(image)
+
+    def predict(known: torch.Tensor, holes: torch.Tensor) -> torch.Tensor:
+        known = known.contiguous(memory_format=torch.channels_last)
+        return model(known, holes).clamp(0, 1).contiguous()
+
     with torch.no_grad():
-        for dims in _FLIPS[views]:
-            flip = (lambda t, dims=dims: t.flip(dims)) if dims else (lambda t: t)
-            x = flip(known).contiguous(memory_format=torch.channels_last)
-            pred += flip(model(x, flip(hole)).clamp(0, 1).contiguous())
-    return torch.where(hole > 0.5, pred / views, image)
+        pred = mirror_average(predict, image * (1 - hole), hole, views=views)
+    return torch.where(hole > 0.5, pred, image)
 
 
 def auto_views(height: int, width: int, *, budget_mp: float = AUTO_VIEW_BUDGET_MP) -> int:
@@ -73,5 +71,4 @@ def auto_views(height: int, width: int, *, budget_mp: float = AUTO_VIEW_BUDGET_M
     >>> auto_views(321, 481), auto_views(512, 512), auto_views(1000, 1000)
     (4, 2, 1)
     """
-    megapixels = height * width / 1e6
-    return next((v for v in (4, 2) if v * megapixels <= budget_mp), 1)
+    return views_within(height, width, budget_mp=budget_mp)
