@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -20,9 +21,27 @@ import torch
 
 from restora.core.checks import check_image
 from restora.data.aging import age_photo, color_cast, halftone, paper_texture, resolution_scale
+from restora.data.print_damage import (
+    draw_crack_networks,
+    draw_craquelure,
+    draw_flakes,
+    draw_folds,
+    draw_foxing,
+)
+from restora.data.print_tone import random_print_tone
+from restora.data.scan import random_scan
+from restora.data.strokes import (
+    Canvas,
+    damage_colour,
+    render_blob,
+    render_polygon,
+    render_stroke,
+    smooth_noise,
+    taper,
+    wander_path,
+)
 from restora.io.arrays import numpy_to_tensor, tensor_to_numpy
 
-_SHIFT = 4  # sub-pixel bits for cv2 drawing
 _REFERENCE_AREA = 512.0 * 512.0
 
 
@@ -47,6 +66,9 @@ class DamageConfig:
             showing, jagged edge, often a white rim of torn paper fibres).
         stains: stains and water marks: irregular blobs of partial opacity with a darker rim.
         ink: pen marks and handwriting-like strokes (blue, black, red, violet, brown ink).
+        cracks, craquelure, folds, flakes, foxing: damage of the print surface
+            (:mod:`restora.data.print_damage`): branching crack networks, crazing cells, fold
+            ridges, emulsion flakes, clusters of foxing / mould spots.
         scratch_width: width range of scratches in pixels.
         wide_scratch_width: width range of wide scratches in pixels.
         dust_size: diameter range of dust specks in pixels.
@@ -60,6 +82,12 @@ class DamageConfig:
         clean_fraction: probability that a sample gets no damage at all (aging only), so a
             detector also learns what undamaged old photos look like.
         min_change: a pixel is in the mask when some channel changed by more than this.
+        tone: how the photo is aged before the damage: ``age`` (:func:`age_photo`: sepia,
+            fade, grain, blur) or ``print`` (:func:`restora.data.print_tone.random_print_tone`:
+            any print process, toning and fading — domain randomisation).
+        scan: probability of scanning artefacts *after* the damage
+            (:func:`restora.data.scan.random_scan`: exposure falloff, defocus, resolution loss,
+            halftone, grain, sensor noise, JPEG); they never change the mask.
     """
 
     scratches: tuple[int, int] = (2, 7)
@@ -71,6 +99,11 @@ class DamageConfig:
     tears: tuple[int, int] = (0, 0)
     stains: tuple[int, int] = (0, 0)
     ink: tuple[int, int] = (0, 0)
+    cracks: tuple[int, int] = (0, 0)
+    craquelure: tuple[int, int] = (0, 0)
+    folds: tuple[int, int] = (0, 0)
+    flakes: tuple[int, int] = (0, 0)
+    foxing: tuple[int, int] = (0, 0)
     scratch_width: tuple[float, float] = (1.0, 4.0)
     wide_scratch_width: tuple[float, float] = (5.0, 14.0)
     dust_size: tuple[float, float] = (1.0, 6.0)
@@ -81,6 +114,8 @@ class DamageConfig:
     color_cast: float = 0.0
     clean_fraction: float = 0.0
     min_change: float = 0.06
+    tone: Literal["age", "print"] = "age"
+    scan: float = 0.0
 
     def __post_init__(self) -> None:
         for name in _COUNTS:
@@ -97,11 +132,14 @@ class DamageConfig:
             "halftone",
             "color_cast",
             "clean_fraction",
+            "scan",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
         if not 0.0 < self.min_change < 1.0:
             raise ValueError("min_change must be in (0, 1)")
+        if self.tone not in ("age", "print"):
+            raise ValueError(f"tone must be 'age' or 'print', got {self.tone!r}")
 
 
 _COUNTS = (
@@ -114,6 +152,11 @@ _COUNTS = (
     "tears",
     "stains",
     "ink",
+    "cracks",
+    "craquelure",
+    "folds",
+    "flakes",
+    "foxing",
 )
 NO_DAMAGE: dict[str, tuple[int, int]] = {name: (0, 0) for name in _COUNTS}
 """``DamageConfig(**NO_DAMAGE)`` draws nothing (handy with ``dataclasses.replace``)."""
@@ -134,174 +177,12 @@ DAMAGE_PROFILES: dict[str, DamageConfig] = {
 kind, paper texture and halftone too)."""
 
 
-def _smooth_noise(rng: np.random.Generator, t: np.ndarray, waves: int = 4) -> np.ndarray:
-    """A smooth random curve over ``t`` in [0, 1], values roughly in [-1, 1]."""
-    out = np.zeros_like(t)
-    for k in range(waves):
-        freq = rng.uniform(0.5, 3.0) * (k + 1)
-        out += np.sin(2 * np.pi * freq * t + rng.uniform(0, 2 * np.pi)) / (k + 1)
-    return out / 1.5
-
-
-def _taper(t: np.ndarray, fraction: float) -> np.ndarray:
-    """1 in the middle, falling smoothly to 0 over ``fraction`` of the length at both ends."""
-    edge = np.clip(np.minimum(t, 1 - t) / max(fraction, 1e-6), 0, 1)
-    return edge * edge * (3 - 2 * edge)
-
-
-def _render_stroke(
-    points: np.ndarray,
-    width: float,
-    opacity: np.ndarray,
-    shape: tuple[int, int],
-    widths: np.ndarray | None = None,
-) -> tuple[np.ndarray, int, int] | None:
-    """Antialiased coverage x opacity of a polyline; returns (alpha patch, top, left) or None.
-
-    ``points`` is ``(N, 2)`` float (x, y) in pixel-centre coordinates, ``opacity`` ``(N,)``;
-    ``widths`` ``(N,)`` optionally varies the width along the line (``width`` is then its
-    maximum).
-    """
-    height, img_width = shape
-    pad = width + 3
-    left = max(int(math.floor(points[:, 0].min() - pad)), 0)
-    top = max(int(math.floor(points[:, 1].min() - pad)), 0)
-    right = min(int(math.ceil(points[:, 0].max() + pad)) + 1, img_width)
-    bottom = min(int(math.ceil(points[:, 1].max() + pad)) + 1, height)
-    if right <= left or bottom <= top:
-        return None
-    ss = 4 if width < 4 else 2
-    canvas = np.zeros(((bottom - top) * ss, (right - left) * ss), np.float32)
-    local = ((points - (left, top)) + 0.5) * ss - 0.5
-    fixed = np.rint(local * (1 << _SHIFT)).astype(np.int64)
-    thickness = max(1, int(round(width * ss)))
-    for i in range(len(fixed) - 1):
-        value = float(0.5 * (opacity[i] + opacity[i + 1]))
-        if value <= 0:
-            continue
-        if widths is not None:
-            thickness = max(1, int(round(0.5 * (widths[i] + widths[i + 1]) * ss)))
-        p0 = (int(fixed[i, 0]), int(fixed[i, 1]))
-        p1 = (int(fixed[i + 1, 0]), int(fixed[i + 1, 1]))
-        cv2.line(canvas, p0, p1, value, thickness, cv2.LINE_8, _SHIFT)
-    # A slight blur gives scratches the soft profile of a groove instead of a hard rectangle.
-    canvas = cv2.GaussianBlur(canvas, (0, 0), sigmaX=0.35 * ss)
-    alpha = cv2.resize(canvas, (right - left, bottom - top), interpolation=cv2.INTER_AREA)
-    return np.clip(alpha, 0, 1), top, left
-
-
-def _render_blob(
-    center: np.ndarray,
-    diameter: float,
-    opacity: float,
-    rng: np.random.Generator,
-    shape: tuple[int, int],
-) -> tuple[np.ndarray, int, int] | None:
-    """Antialiased irregular blob (dust speck); returns (alpha patch, top, left) or None."""
-    corners = int(rng.integers(6, 11))
-    angles = np.sort(rng.uniform(0, 2 * np.pi, corners))
-    radii = 0.5 * diameter * rng.uniform(0.7, 1.3, corners)
-    stretch = rng.uniform(0.7, 1.0)
-    points = np.stack(
-        [center[0] + radii * np.cos(angles), center[1] + stretch * radii * np.sin(angles)], 1
-    )
-    return _render_polygon(points, float(opacity), shape)
-
-
-def _render_polygon(
-    points: np.ndarray, opacity: float, shape: tuple[int, int], ss: int = 4, blur: float = 0.3
-) -> tuple[np.ndarray, int, int] | None:
-    """Antialiased filled polygon ``(N, 2)`` (x, y) x opacity, clipped to the image; returns
-    (alpha patch, top, left) or None. ``blur`` is a Gaussian sigma in output pixels."""
-    height, width = shape
-    pad = 3
-    left = max(int(math.floor(points[:, 0].min() - pad)), 0)
-    top = max(int(math.floor(points[:, 1].min() - pad)), 0)
-    right = min(int(math.ceil(points[:, 0].max() + pad)) + 1, width)
-    bottom = min(int(math.ceil(points[:, 1].max() + pad)) + 1, height)
-    if right <= left or bottom <= top:
-        return None
-    canvas = np.zeros(((bottom - top) * ss, (right - left) * ss), np.float32)
-    local = ((points - (left, top)) + 0.5) * ss - 0.5
-    fixed = np.rint(local * (1 << _SHIFT)).astype(np.int32)
-    cv2.fillPoly(canvas, [fixed.reshape(-1, 1, 2)], float(opacity), cv2.LINE_8, _SHIFT)
-    canvas = cv2.GaussianBlur(canvas, (0, 0), sigmaX=blur * ss)
-    alpha = cv2.resize(canvas, (right - left, bottom - top), interpolation=cv2.INTER_AREA)
-    return np.clip(alpha, 0, 1), top, left
-
-
-def _colour(rng: np.random.Generator, bright: bool) -> np.ndarray:
-    if bright:  # exposed paper base / clear film: near white, faintly warm
-        return rng.uniform(0.88, 1.0) * np.array([1.0, 0.98, 0.94], np.float32)
-    return rng.uniform(0.02, 0.18) * np.array([1.0, 0.95, 0.9], np.float32)
-
-
-def _path(
-    start: np.ndarray,
-    heading: float,
-    length: float,
-    turn: float,
-    wander: float,
-    rng: np.random.Generator,
-    step: float = 2.0,
-) -> np.ndarray:
-    """Points (x, y) along a path with constant turning rate ``turn`` (rad/px) plus a smooth
-    random heading change of amplitude ``wander`` (rad)."""
-    count = max(int(length / step), 2)
-    t = np.linspace(0, 1, count)
-    headings = heading + turn * length * t + wander * _smooth_noise(rng, t, waves=3)
-    steps = np.stack([np.cos(headings), np.sin(headings)], 1) * (length / (count - 1))
-    return start + np.concatenate([np.zeros((1, 2)), np.cumsum(steps[:-1], 0)], 0)
-
-
-class _Canvas:
-    """The image being damaged, ``(H, W, 3)`` float32, composited element by element."""
-
-    def __init__(self, array: np.ndarray) -> None:
-        self.array = array
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.array.shape[0], self.array.shape[1]
-
-    def paint(
-        self,
-        rendered: tuple[np.ndarray, int, int] | None,
-        colour: np.ndarray,
-        texture: np.ndarray | None = None,
-    ) -> None:
-        """Composite ``colour`` (plus an optional ``(h, w)`` ``texture`` added to it, the size
-        of the alpha patch) over the image with the rendered alpha."""
-        if rendered is None:
-            return
-        alpha, top, left = rendered
-        region = self.array[top : top + alpha.shape[0], left : left + alpha.shape[1]]
-        a = alpha[:, :, None]
-        region *= 1 - a
-        if texture is None:
-            region += a * colour
-        else:
-            region += a * np.clip(colour + texture[:, :, None], 0, 1)
-
-    def multiply(self, rendered: tuple[np.ndarray, int, int] | None, colour: np.ndarray) -> None:
-        """Multiply by ``colour`` with the rendered alpha (a transparent dye: stains)."""
-        if rendered is None:
-            return
-        alpha, top, left = rendered
-        region = self.array[top : top + alpha.shape[0], left : left + alpha.shape[1]]
-        region *= 1 - alpha[:, :, None] * (1 - colour)
-
-    def shade(self, factor: np.ndarray) -> None:
-        """Multiply every channel by ``factor`` ``(H, W)`` (lighting: the relief of a fold)."""
-        self.array *= factor[:, :, None]
-
-
 def _count(rng: np.random.Generator, bounds: tuple[int, int], factor: float) -> int:
     return int(rng.integers(bounds[0], bounds[1] + 1) * factor + 0.5)
 
 
 def _draw_scratches(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     height, width = canvas.shape
     for _ in range(_count(rng, config.scratches, factor)):
@@ -309,21 +190,21 @@ def _draw_scratches(
         start_y = -5.0 if rng.random() < 0.5 else rng.uniform(0, height - 0.3 * height)
         start = np.array([rng.uniform(0, width), start_y])
         tilt = float(np.clip(rng.normal(0, math.radians(2.0)), -0.1, 0.1))
-        points = _path(start, math.pi / 2 + tilt, length, 0.0, rng.uniform(0, 0.01), rng)
+        points = wander_path(start, math.pi / 2 + tilt, length, 0.0, rng.uniform(0, 0.01), rng)
         t = np.linspace(0, 1, len(points))
         # Scratches that enter from the edge only fade out at their far end.
-        ends = _taper(0.5 + 0.5 * t, 0.04) if start_y < 0 else _taper(t, 0.08)
-        profile = np.clip(0.75 + 0.45 * _smooth_noise(rng, t), 0, 1) * ends
+        ends = taper(0.5 + 0.5 * t, 0.04) if start_y < 0 else taper(t, 0.08)
+        profile = np.clip(0.75 + 0.45 * smooth_noise(rng, t), 0, 1) * ends
         opacity = rng.uniform(0.5, 1.0) * profile
         line_width = rng.uniform(*config.scratch_width) * scale
         bright = rng.random() < config.bright_fraction
         canvas.paint(
-            _render_stroke(points, line_width, opacity, (height, width)), _colour(rng, bright)
+            render_stroke(points, line_width, opacity, (height, width)), damage_colour(rng, bright)
         )
 
 
 def _draw_curves(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     height, width = canvas.shape
     short = min(height, width)
@@ -331,37 +212,37 @@ def _draw_curves(
         length = rng.uniform(0.15, 0.5) * short
         start = np.array([rng.uniform(0, width), rng.uniform(0, height)])
         turn = rng.uniform(-1.5, 1.5) / length
-        points = _path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.2, rng)
+        points = wander_path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.2, rng)
         t = np.linspace(0, 1, len(points))
-        opacity = rng.uniform(0.5, 1.0) * np.clip(0.8 + 0.4 * _smooth_noise(rng, t), 0, 1)
-        opacity = opacity * _taper(t, 0.15)
+        opacity = rng.uniform(0.5, 1.0) * np.clip(0.8 + 0.4 * smooth_noise(rng, t), 0, 1)
+        opacity = opacity * taper(t, 0.15)
         line_width = rng.uniform(config.scratch_width[0], 0.5 * sum(config.scratch_width)) * scale
         bright = rng.random() < config.bright_fraction
         canvas.paint(
-            _render_stroke(points, line_width, opacity, (height, width)), _colour(rng, bright)
+            render_stroke(points, line_width, opacity, (height, width)), damage_colour(rng, bright)
         )
 
 
 def _draw_hairs(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     height, width = canvas.shape
     for _ in range(_count(rng, config.hairs, factor)):
         length = rng.uniform(15, 60) * scale
         start = np.array([rng.uniform(0, width), rng.uniform(0, height)])
         turn = rng.uniform(-4, 4) / length
-        points = _path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.8, rng, step=1.0)
+        points = wander_path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.8, rng, step=1.0)
         t = np.linspace(0, 1, len(points))
-        opacity = rng.uniform(0.6, 1.0) * _taper(t, 0.1)
+        opacity = rng.uniform(0.6, 1.0) * taper(t, 0.1)
         line_width = rng.uniform(0.9, 1.6) * scale
         bright = rng.random() < 0.2  # hairs and fibres mostly print dark
         canvas.paint(
-            _render_stroke(points, line_width, opacity, (height, width)), _colour(rng, bright)
+            render_stroke(points, line_width, opacity, (height, width)), damage_colour(rng, bright)
         )
 
 
 def _draw_dust(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     height, width = canvas.shape
     low, high = config.dust_size
@@ -372,12 +253,12 @@ def _draw_dust(
         opacity = rng.uniform(0.55, 1.0)
         bright = rng.random() < config.bright_fraction
         canvas.paint(
-            _render_blob(center, diameter, opacity, rng, (height, width)), _colour(rng, bright)
+            render_blob(center, diameter, opacity, rng, (height, width)), damage_colour(rng, bright)
         )
 
 
 def _draw_wide_scratches(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     """Gouges through the emulsion: wide, ragged, mostly showing the white paper base."""
     height, width = canvas.shape
@@ -391,20 +272,20 @@ def _draw_wide_scratches(
             length = rng.uniform(0.15, 0.6) * min(height, width)
             start = np.array([rng.uniform(0, width), rng.uniform(0, height)])
             heading = rng.uniform(0, 2 * np.pi)
-        points = _path(start, heading, length, rng.uniform(-0.5, 0.5) / length, 0.05, rng)
+        points = wander_path(start, heading, length, rng.uniform(-0.5, 0.5) / length, 0.05, rng)
         t = np.linspace(0, 1, len(points))
         base = rng.uniform(*config.wide_scratch_width) * scale
-        ragged = np.clip(0.8 + 0.35 * _smooth_noise(rng, t, waves=6), 0.35, 1.2)
-        widths = base * ragged * (0.3 + 0.7 * _taper(t, 0.1))
-        profile = np.clip(0.85 + 0.3 * _smooth_noise(rng, t), 0, 1) * _taper(t, 0.05)
+        ragged = np.clip(0.8 + 0.35 * smooth_noise(rng, t, waves=6), 0.35, 1.2)
+        widths = base * ragged * (0.3 + 0.7 * taper(t, 0.1))
+        profile = np.clip(0.85 + 0.3 * smooth_noise(rng, t), 0, 1) * taper(t, 0.05)
         opacity = rng.uniform(0.6, 1.0) * profile
         bright = rng.random() < max(config.bright_fraction, 0.7)
-        rendered = _render_stroke(points, float(widths.max()), opacity, (height, width), widths)
-        canvas.paint(rendered, _colour(rng, bright))
+        rendered = render_stroke(points, float(widths.max()), opacity, (height, width), widths)
+        canvas.paint(rendered, damage_colour(rng, bright))
 
 
 def _draw_creases(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     """Folds across the print: one side of the fold darker, the other lighter (its relief under
     the scanner light), fading away over a few pixels, and a thin cracked line on the fold."""
@@ -423,7 +304,7 @@ def _draw_creases(
         across = (xs - centre[0]) * normal[0] + (ys - centre[1]) * normal[1]
         along = (xs - centre[0]) * direction[0] + (ys - centre[1]) * direction[1]
         knots = np.linspace(-half, half, 64)
-        strength = np.clip(0.65 + 0.35 * _smooth_noise(rng, np.linspace(0, 1, 64)), 0.2, 1.0)
+        strength = np.clip(0.65 + 0.35 * smooth_noise(rng, np.linspace(0, 1, 64)), 0.2, 1.0)
         envelope = np.interp(along, knots, strength).astype(np.float32)
         band = np.exp(-0.5 * (across / sigma) ** 2) * envelope
         side = np.where(across > 0, light, -dark).astype(np.float32)
@@ -431,12 +312,12 @@ def _draw_creases(
         # The crack on the fold: thin, broken, mostly white (cracked emulsion).
         points = centre - half * direction + np.linspace(0, 2 * half, 256)[:, None] * direction
         t = np.linspace(0, 1, len(points))
-        points = points + 0.6 * _smooth_noise(rng, t, waves=5)[:, None] * normal
-        broken = np.clip(0.45 + 0.9 * _smooth_noise(rng, t, waves=6), 0, 1)
+        points = points + 0.6 * smooth_noise(rng, t, waves=5)[:, None] * normal
+        broken = np.clip(0.45 + 0.9 * smooth_noise(rng, t, waves=6), 0, 1)
         opacity = rng.uniform(0.5, 1.0) * broken
         line_width = rng.uniform(0.8, 2.2) * scale
-        rendered = _render_stroke(points, line_width, opacity, (height, width))
-        canvas.paint(rendered, _colour(rng, rng.random() < 0.7))
+        rendered = render_stroke(points, line_width, opacity, (height, width))
+        canvas.paint(rendered, damage_colour(rng, rng.random() < 0.7))
 
 
 def _jagged(p0: np.ndarray, p1: np.ndarray, rng: np.random.Generator, rough: float) -> np.ndarray:
@@ -456,7 +337,7 @@ def _jagged(p0: np.ndarray, p1: np.ndarray, rng: np.random.Generator, rough: flo
 
 
 def _draw_tears(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     """Torn or missing corners and edge pieces: the backing shows (paper white, a dark scanner
     lid or grey board) behind a jagged edge, often with a white rim of torn paper fibres."""
@@ -499,7 +380,7 @@ def _draw_tears(
             colour = rng.uniform(0.02, 0.18) * np.ones(3, np.float32)
         else:
             colour = rng.uniform(0.35, 0.65) * np.array([1.0, 0.97, 0.9], np.float32)
-        rendered = _render_polygon(polygon, 1.0, (height, width), ss=2, blur=0.4)
+        rendered = render_polygon(polygon, 1.0, (height, width), ss=2, blur=0.4)
         if rendered is not None:
             shape = rendered[0].shape
             texture = cv2.GaussianBlur(
@@ -508,9 +389,11 @@ def _draw_tears(
             canvas.paint(rendered, colour, 0.02 * texture)
         if rng.random() < 0.7:  # white fibres along the torn edge
             t = np.linspace(0, 1, len(edge))
-            opacity = rng.uniform(0.6, 1.0) * np.clip(0.8 + 0.4 * _smooth_noise(rng, t), 0, 1)
+            opacity = rng.uniform(0.6, 1.0) * np.clip(0.8 + 0.4 * smooth_noise(rng, t), 0, 1)
             rim = rng.uniform(1.5, 4.0) * scale
-            canvas.paint(_render_stroke(edge, rim, opacity, (height, width)), _colour(rng, True))
+            canvas.paint(
+                render_stroke(edge, rim, opacity, (height, width)), damage_colour(rng, True)
+            )
 
 
 def _periodic_noise(rng: np.random.Generator, theta: np.ndarray, waves: int = 5) -> np.ndarray:
@@ -522,7 +405,7 @@ def _periodic_noise(rng: np.random.Generator, theta: np.ndarray, waves: int = 5)
 
 
 def _draw_stains(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     """Stains and water marks: an irregular blob of transparent dye (brown, yellow or grey)
     with a darker tide-line rim; water marks also bleach their inside a little."""
@@ -533,7 +416,7 @@ def _draw_stains(
         theta = np.linspace(0, 2 * np.pi, 96, endpoint=False)
         radii = radius * np.clip(1 + 0.35 * _periodic_noise(rng, theta), 0.4, 1.6)
         outline = centre + radii[:, None] * np.stack([np.cos(theta), np.sin(theta)], 1)
-        rendered = _render_polygon(outline, 1.0, (height, width), ss=2, blur=0.5)
+        rendered = render_polygon(outline, 1.0, (height, width), ss=2, blur=0.5)
         if rendered is None:
             continue
         cover, top, left = rendered
@@ -589,7 +472,7 @@ def _handwriting(rng: np.random.Generator, x_height: float) -> np.ndarray:
 
 
 def _draw_ink(
-    canvas: _Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
+    canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
     """Pen marks (scribbles, lines, loops) and handwriting-like lines in coloured ink."""
     height, width = canvas.shape
@@ -615,13 +498,15 @@ def _draw_ink(
             length = rng.uniform(0.1, 0.5) * short
             start = np.array([rng.uniform(0, width), rng.uniform(0, height)])
             turn = rng.uniform(-6, 6) / length
-            strokes = [_path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.5, rng, step=1.5)]
+            strokes = [
+                wander_path(start, rng.uniform(0, 2 * np.pi), length, turn, 0.5, rng, step=1.5)
+            ]
         for points in strokes:
             if len(points) < 2:
                 continue
             t = np.linspace(0, 1, len(points))
-            opacity = rng.uniform(0.75, 1.0) * np.clip(0.9 + 0.2 * _smooth_noise(rng, t), 0, 1)
-            canvas.paint(_render_stroke(points, line_width, opacity, (height, width)), colour)
+            opacity = rng.uniform(0.75, 1.0) * np.clip(0.9 + 0.2 * smooth_noise(rng, t), 0, 1)
+            canvas.paint(render_stroke(points, line_width, opacity, (height, width)), colour)
 
 
 def draw_damage(
@@ -644,7 +529,7 @@ def draw_damage(
         raise ValueError(f"expected one image (1, 3, H, W), got batch of {image.shape[0]}")
     base = tensor_to_numpy(image, np.float32)
     height, width = base.shape[:2]
-    canvas = _Canvas(base.copy())
+    canvas = Canvas(base.copy())
     scale = resolution_scale(height, width)
     factor = min(max(math.sqrt(height * width / _REFERENCE_AREA), 0.5), 4.0)
     if config.clean_fraction > 0 and rng.random() < config.clean_fraction:
@@ -658,6 +543,15 @@ def draw_damage(
     _draw_creases(canvas, rng, config, scale, factor)
     _draw_wide_scratches(canvas, rng, config, scale, factor)
     _draw_ink(canvas, rng, config, scale, factor)
+    for draw, bounds in (
+        (draw_crack_networks, config.cracks),
+        (draw_craquelure, config.craquelure),
+        (draw_folds, config.folds),
+        (draw_flakes, config.flakes),
+        (draw_foxing, config.foxing),
+    ):
+        if bounds[1] > 0:  # draws no random numbers when off: older configs keep their output
+            draw(canvas, rng, bounds, scale, factor)
     _draw_tears(canvas, rng, config, scale, factor)  # last: a missing piece takes all with it
     damaged = np.clip(canvas.array, 0, 1)
     mask = np.abs(damaged - base).max(axis=2) > config.min_change
@@ -683,9 +577,24 @@ def synthesize_damage(
     (torch.Size([1, 3, 64, 64]), torch.Size([1, 1, 64, 64]))
     """
     check_image(image)
-    photo = age_photo(image, rng=rng) if config.age else image.float()
+    if not config.age:
+        photo = image.float()
+    elif config.tone == "print":
+        photo = random_print_tone(image, rng=rng)
+    else:
+        photo = age_photo(image, rng=rng)
     photo = _surface(photo, rng, config)
-    return draw_damage(photo, rng=rng, config=config)
+    damaged, mask = draw_damage(photo, rng=rng, config=config)
+    if config.scan > 0:
+        # The same scan (same random draws) of the undamaged print tells which damage is still
+        # visible after blur, grain and compression: marks the scan wiped out leave the mask.
+        state = rng.bit_generator.state
+        clean = random_scan(photo, rng=rng, probability=config.scan)
+        rng.bit_generator.state = state
+        damaged = random_scan(damaged, rng=rng, probability=config.scan)
+        change = (damaged - clean).abs().amax(dim=1, keepdim=True)
+        mask = mask * (change > 0.5 * config.min_change).float()
+    return damaged, mask
 
 
 def _surface(photo: torch.Tensor, rng: np.random.Generator, config: DamageConfig) -> torch.Tensor:

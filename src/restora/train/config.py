@@ -22,6 +22,7 @@ directory.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -54,6 +55,7 @@ class DataConfig:
     """Image folders, crops and batching.
 
     ``val`` empty: the last ``val_count`` images of ``train`` (sorted) are held out for validation.
+    A folder may end in a slice of its sorted file list: ``"shared:train/caltech_faces[:123]"``.
     ``max_images`` > 0 keeps only the first images of each folder (quick runs).
     ``batch_size`` is the global batch; with N processes each takes ``batch_size / N``.
     ``cache`` keeps decoded images in memory (float32, per process: about 1.9 MB for a
@@ -296,6 +298,25 @@ def load_config(
     """
     data = load_toml(path) if path is not None else {}
     return config_from_mapping(apply_overrides(data, list(overrides)))
+
+
+_SLICE = re.compile(r"^(?P<folder>.+)\[(?P<start>\d*):(?P<stop>\d*)\]$")
+
+
+def folder_slice(name: str) -> tuple[str, slice]:
+    """``"dir[a:b]"`` -> ``("dir", slice(a, b))`` (files a..b-1 of the folder's sorted list);
+    a plain name selects every file.
+
+    >>> folder_slice("shared:train/caltech_faces[:123]")
+    ('shared:train/caltech_faces', slice(None, 123, None))
+    >>> folder_slice("shared:train/t91")
+    ('shared:train/t91', slice(None, None, None))
+    """
+    match = _SLICE.match(name)
+    if match is None:
+        return name, slice(None)
+    start, stop = match["start"], match["stop"]
+    return match["folder"], slice(int(start) if start else None, int(stop) if stop else None)
 
 
 def resolve_path(value: str) -> Path:

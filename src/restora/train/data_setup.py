@@ -14,7 +14,7 @@ from restora.data.paired import PairedDataset
 from restora.data.sample import PairedSample
 from restora.data.tasks import Task as DataTask
 from restora.data.tasks import build_task
-from restora.train.config import TrainConfig, resolve_options, resolve_path
+from restora.train.config import TrainConfig, folder_slice, resolve_options, resolve_path
 from restora.train.distributed import DistInfo
 from restora.train.feed import StepBatches, fixed_batches
 
@@ -50,9 +50,11 @@ class TrainingData:
 def _images(folders: list[str], *, max_images: int, cache: bool) -> list[tuple[ImageFolder, int]]:
     entries = []
     for name in folders:
-        folder = ImageFolder(resolve_path(name), cache=cache)
-        count = len(folder) if max_images == 0 else min(max_images, len(folder))
-        entries += [(folder, i) for i in range(count)]
+        path, part = folder_slice(name)
+        folder = ImageFolder(resolve_path(path), cache=cache)
+        chosen = list(range(len(folder)))[part]
+        count = len(chosen) if max_images == 0 else min(max_images, len(chosen))
+        entries += [(folder, i) for i in chosen[:count]]
     return entries
 
 

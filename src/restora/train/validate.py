@@ -14,7 +14,7 @@ from restora.core.errors import ConfigError
 from restora.data.sample import collate_samples
 from restora.data.tasks import build_task
 from restora.losses import VGG16_LAYER_NAMES
-from restora.train.config import TrainConfig, resolve_options, resolve_path
+from restora.train.config import TrainConfig, folder_slice, resolve_options, resolve_path
 from restora.train.distributed import DistInfo
 from restora.train.tasks import task_class
 
@@ -32,8 +32,9 @@ def check_config(config: TrainConfig, *, check_folders: bool = False) -> None:
     cls = task_class(config)
     if check_folders:
         for folder in [*config.data.train, *config.data.val]:
-            if not resolve_path(folder).is_dir():
-                raise ConfigError(f"data folder not found: {folder} ({resolve_path(folder)})")
+            path = resolve_path(folder_slice(folder)[0])
+            if not path.is_dir():
+                raise ConfigError(f"data folder not found: {folder} ({path})")
     clean = torch.rand(
         1, 3, config.data.crop, config.data.crop, generator=torch.Generator().manual_seed(0)
     )
