@@ -1,0 +1,107 @@
+"""Per-component repair decisions: thin, spotty and border damage is filled; large blobs only on
+strong evidence; inside faces stricter still."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from restora.ops.damage_components import (
+    ComponentRules,
+    classify_components,
+    hysteresis_mask,
+    mask_of,
+)
+
+
+def _canvas(h: int = 200, w: int = 240) -> np.ndarray:
+    return np.zeros((h, w), np.uint8)
+
+
+def _tensor(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(a.astype(np.float32))[None, None]
+
+
+def test_a_branching_crack_network_is_a_line_however_large() -> None:
+    m = _canvas()
+    cv2.line(m, (10, 20), (230, 180), 1, 2)
+    cv2.line(m, (120, 100), (200, 10), 1, 1)
+    cv2.line(m, (60, 57), (30, 190), 1, 2)
+    _, parts = classify_components(_tensor(m))
+    assert len(parts) == 1
+    assert parts[0].kind == "line" and parts[0].fill
+    assert parts[0].thickness <= 4
+
+
+def test_kinds_and_default_decisions() -> None:
+    m = _canvas()
+    cv2.circle(m, (40, 40), 3, 1, -1)  # dust speck
+    cv2.circle(m, (150, 100), 30, 1, -1)  # a large blob inside the frame
+    cv2.rectangle(m, (0, 170), (40, 199), 1, -1)  # a torn corner
+    prob = np.where(m > 0, 0.6, 0.0)
+    labels, parts = classify_components(_tensor(m), _tensor(prob))
+    kinds = {p.kind: p for p in parts}
+    assert set(kinds) == {"spot", "blob", "border"}
+    assert kinds["spot"].fill and kinds["border"].fill
+    assert not kinds["blob"].fill and "weak evidence" in kinds["blob"].reason
+    filled = mask_of(labels, parts)
+    left = mask_of(labels, parts, fill=False)
+    assert float(filled.sum() + left.sum()) == float(m.sum())
+    assert float(left[0, 0, 100, 150]) == 1.0 and float(filled[0, 0, 40, 40]) == 1.0
+
+
+def test_a_blob_with_strong_evidence_is_filled() -> None:
+    m = _canvas()
+    cv2.circle(m, (150, 100), 30, 1, -1)
+    _, parts = classify_components(_tensor(m), _tensor(np.where(m > 0, 0.95, 0.0)))
+    assert parts[0].kind == "blob" and parts[0].fill
+
+
+def test_faces_ask_for_more_evidence_and_never_take_blobs() -> None:
+    m = _canvas()
+    cv2.line(m, (20, 100), (220, 110), 1, 2)  # a crack across the face
+    cv2.circle(m, (100, 60), 4, 1, -1)  # a dark eye read as a speck
+    cv2.circle(m, (160, 150), 25, 1, -1)  # a cheek read as a blob
+    face = (30, 190, 60, 200)
+    weak = _tensor(np.where(m > 0, 0.6, 0.0))
+    _, parts = classify_components(_tensor(m), weak, faces=[face])
+    assert all(p.in_face and not p.fill for p in parts)
+    strong = _tensor(np.where(m > 0, 0.95, 0.0))
+    _, parts = classify_components(_tensor(m), strong, faces=[face])
+    decided = {p.kind: p.fill for p in parts}
+    assert decided == {"line": True, "spot": True, "blob": False}
+    # The same damage outside any face is filled on weak evidence (but the weak blob is not).
+    _, parts = classify_components(_tensor(m), weak, faces=[(0, 5, 0, 5)])
+    assert {p.kind: p.fill for p in parts} == {"line": True, "spot": True, "blob": False}
+
+
+def test_sizes_grow_with_the_photo() -> None:
+    """A 10 px wide band is a blob on a 512 px photo and a line on a 24 MP scan's scale."""
+    small = _canvas(512, 512)
+    cv2.line(small, (20, 250), (490, 260), 1, 10)
+    big = np.zeros((4000, 4000), np.uint8)
+    cv2.line(big, (20, 250), (3900, 260), 1, 10)
+    assert classify_components(_tensor(small))[1][0].kind == "blob"
+    assert classify_components(_tensor(big))[1][0].kind == "line"
+    rules = ComponentRules(line_width=12.0)
+    assert classify_components(_tensor(small), rules=rules)[1][0].kind == "line"
+
+
+def test_empty_mask_and_shape_checks() -> None:
+    labels, parts = classify_components(torch.zeros(1, 1, 8, 8))
+    assert parts == [] and int(labels.max()) == 0
+    with pytest.raises(ValueError, match="must match"):
+        classify_components(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 8, 9))
+
+
+def test_hysteresis_keeps_weak_pixels_connected_to_strong_ones() -> None:
+    p = np.zeros((20, 40), np.float32)
+    p[5, 2:30] = 0.4
+    p[5, 10] = 0.9  # a seed on the first line
+    p[15, 2:30] = 0.45  # a weak line without a seed
+    out = hysteresis_mask(_tensor(p), low=0.3, high=0.8)[0, 0]
+    assert float(out[5].sum()) == 28 and float(out[15].sum()) == 0
+    with pytest.raises(ValueError):
+        hysteresis_mask(_tensor(p), low=0.9, high=0.5)
