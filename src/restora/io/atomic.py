@@ -2,14 +2,18 @@
 
 Every file restora writes goes through `atomic_write_bytes`: the data goes to a temporary file
 in the target's folder, is fsync'ed, then moved into place with ``os.replace`` (or, without
-``overwrite``, hard-linked, which fails if the name appeared meanwhile). A crash leaves either
-the old file or the new one, and no temporary file.
+``overwrite``, hard-linked, which fails if the name appeared meanwhile). An error leaves either
+the old file or the new one, and no temporary file; a process killed mid-write (SIGKILL, power
+loss) can leave its temporary file, named ``.<name>.<random hex>.tmp`` (`is_temp_name`), but
+never a partial file under the final name. A caller that wants to clean such leftovers later
+picks the name first (`temp_path_for`), records it, and passes it as ``temp``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterable
@@ -18,6 +22,19 @@ from pathlib import Path
 from restora.core.errors import ImageWriteError, UnsafeOutputError
 
 PathLike = str | os.PathLike
+
+_TEMP_NAME = re.compile(r"^\..*\.[0-9a-f]{12,24}\.tmp$")
+
+
+def temp_path_for(target: PathLike) -> Path:
+    """A fresh temporary name next to ``target``: ``.<name>.<24 random hex>.tmp``."""
+    target = Path(target)
+    return target.parent / f".{target.name[:40]}.{secrets.token_hex(12)}.tmp"
+
+
+def is_temp_name(name: str) -> bool:
+    """True for names `atomic_write_bytes` gives its temporary files."""
+    return bool(_TEMP_NAME.match(name))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -51,15 +68,17 @@ def check_output_path(
     return target
 
 
-def _open_temp(folder: Path, name: str) -> tuple[int, Path]:
+def _open_temp(target: Path, temp: Path | None) -> tuple[int, Path]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temp = folder / f".{name[:40]}.{secrets.token_hex(6)}.tmp"
+    for _ in range(1 if temp is not None else 100):
+        path = temp if temp is not None else temp_path_for(target)
         try:
-            return os.open(temp, flags, 0o666), temp  # the umask applies, like a normal file
+            return os.open(path, flags, 0o666), path  # the umask applies, like a normal file
         except FileExistsError:
             continue
-    raise ImageWriteError(f"cannot create a temporary file in '{folder}'")
+        except OSError as exc:
+            raise ImageWriteError(f"cannot write '{target}': {exc.strerror or exc}") from exc
+    raise ImageWriteError(f"cannot create a temporary file in '{target.parent}'")
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -90,12 +109,19 @@ def _move_into_place(temp: Path, target: Path, overwrite: bool) -> None:
 
 
 def atomic_write_bytes(
-    path: PathLike, data: bytes, *, overwrite: bool = True, protected: Iterable[PathLike] = ()
+    path: PathLike,
+    data: bytes,
+    *,
+    overwrite: bool = True,
+    protected: Iterable[PathLike] = (),
+    temp: PathLike | None = None,
 ) -> Path:
     """Write ``data`` to ``path`` atomically (temp file + fsync + rename); return the path.
 
-    Parent folders are created. Raises `UnsafeOutputError` (see `check_output_path`) before
-    anything is written, and `ImageWriteError` when the system refuses the write; in every
+    Parent folders are created. ``temp``: the temporary file's path (same folder; it must not
+    exist), default a fresh `temp_path_for` name. Raises `UnsafeOutputError` (see
+    `check_output_path`) before anything is written, and `ImageWriteError` when the system
+    refuses the write (full disk, read-only folder: the message names the cause); in every
     failure case no temporary file is left behind and an existing file is unchanged.
     """
     target = check_output_path(path, overwrite=overwrite, protected=protected)
@@ -103,8 +129,10 @@ def atomic_write_bytes(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ImageWriteError(f"cannot create folder '{folder}': {exc.strerror or exc}") from None
-    fd, temp = _open_temp(folder, target.name)
+        raise ImageWriteError(f"cannot create folder '{folder}': {exc.strerror or exc}") from exc
+    if temp is not None and os.path.dirname(os.path.abspath(temp)) != os.path.abspath(folder):
+        raise ValueError(f"temp file {temp} must be in the target's folder {folder}")
+    fd, temp = _open_temp(target, None if temp is None else Path(temp))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

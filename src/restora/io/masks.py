@@ -72,10 +72,16 @@ def write_mask(
     if Path(path).suffix.lower() != ".png":
         raise ImageWriteError(f"cannot write mask '{path}': masks are written as .png")
     target = check_output_path(path, overwrite=overwrite, protected=protected)
+    data = encode_mask(mask)
+    return atomic_write_bytes(target, data, overwrite=overwrite, protected=protected)
+
+
+def encode_mask(mask: torch.Tensor) -> bytes:
+    """The PNG bytes `write_mask` writes for ``mask`` (255 = hole); nothing is written."""
     if not isinstance(mask, torch.Tensor):
         raise TypeError(f"mask must be a torch.Tensor, got {type(mask).__name__}")
     if mask.ndim == 2:
         mask = mask[None]
     buffer = io.BytesIO()
     Image.fromarray(mask_to_numpy(mask.float()), "L").save(buffer, format="PNG")
-    return atomic_write_bytes(target, buffer.getvalue(), overwrite=overwrite, protected=protected)
+    return buffer.getvalue()

@@ -24,7 +24,8 @@ class ImageMeta:
     ``orientation`` is the original tag (1 when absent). ``mode`` is the PIL mode of the file
     ("RGB", "L", "LA", "RGBA", "P", "CMYK", "I;16", ...; "LA" also for 16-bit gray+alpha PNG).
     ``bit_depth`` is 8, 16, or 32 (float data). ``tone`` is what the pixels look like:
-    "color", "monochrome" or "sepia" (see `detect_tone`).
+    "color", "monochrome" or "sepia" (see `detect_tone`). ``frames`` > 1: an animation or a
+    multi-page file, of which only the first frame was read.
     """
 
     source: str | None
@@ -39,6 +40,7 @@ class ImageMeta:
     orientation: int = 1
     tone: str = "color"
     notes: list[str] = field(default_factory=list)
+    frames: int = 1
 
     @property
     def is_gray(self) -> bool:

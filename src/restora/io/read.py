@@ -83,7 +83,9 @@ def _from_pil(image: Image.Image, name: str, data: bytes | None) -> LoadedImage:
             raise ImageReadError(f"'{name}': cannot convert {mode} pixels ({exc})") from None
     if orientation != 1:
         notes.append(f"EXIF orientation {orientation} applied")
-    return _finish(pixels, name, fmt, mode, icc, exif, orientation, notes)
+    loaded = _finish(pixels, name, fmt, mode, icc, exif, orientation, notes)
+    loaded.meta.frames = int(frames)
+    return loaded
 
 
 def _finish(
@@ -147,6 +149,28 @@ def read_image(src: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Loa
         with open_pil(data, name, max_pixels) as image:
             return _from_pil(image, name, data)
     raise TypeError(f"read_image: unsupported source type {type(src).__name__}")
+
+
+def read_size(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int]:
+    """``(width, height)`` of an image file in display orientation (EXIF applied), from its
+    header: no pixel is decoded. Raises like `read_image` (missing, unknown, too large).
+
+    Used to check a whole batch (output sizes, masks, hints) before any image is processed.
+    """
+    name = describe(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, Pillow reads it lazily
+    except FileNotFoundError:
+        raise ImageReadError(f"'{name}': no such file") from None
+    except OSError as exc:
+        raise ImageReadError(f"'{name}': cannot read file ({exc.strerror or exc})") from None
+    with handle, open_pil(handle, name, max_pixels) as image:
+        width, height = image.size
+        try:
+            orientation = exif_orientation(image.getexif())
+        except Exception:  # broken EXIF: read_image ignores it too
+            orientation = 1
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def probe_image(src: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageMeta:

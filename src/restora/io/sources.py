@@ -11,6 +11,7 @@ import io
 import os
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -64,20 +65,27 @@ def read_source_bytes(src: str | os.PathLike | bytes | bytearray | memoryview) -
     return data
 
 
-def open_pil(data: bytes, name: str, max_pixels: int) -> Image.Image:
-    """Identify ``data`` with Pillow (header only) and check its size; nothing is decoded yet.
+def open_pil(data: bytes | BinaryIO, name: str, max_pixels: int) -> Image.Image:
+    """Identify ``data`` (bytes, or a binary file open at its start) with Pillow (header only)
+    and check its size; nothing is decoded yet.
 
     Raises `ImageReadError` for unknown formats and `ImageTooLargeError` for images over
     ``max_pixels`` (Pillow's own decompression-bomb limit is converted to the same error).
     """
-    header = png_header(data)
+    if isinstance(data, bytes):
+        stream: BinaryIO = io.BytesIO(data)
+        head = data[:64]
+    else:
+        stream, head = data, data.read(64)
+        data.seek(0)
+    header = png_header(head)
     if header is not None:  # the classic bomb: check a PNG's IHDR before Pillow sees it
         check_pixels(header[0], header[1], name, max_pixels)
     try:
         with warnings.catch_warnings():
             # restora applies its own limit (max_pixels) right below; Pillow's warning is noise.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            image = Image.open(stream, formats=ALLOWED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(f"'{name}': too large to decode safely ({exc})") from None
     except UnidentifiedImageError:

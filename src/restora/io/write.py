@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -84,6 +85,55 @@ def quantize(
     return color, plane
 
 
+def encode_image(
+    image: torch.Tensor,
+    fmt_or_path: str | os.PathLike,
+    *,
+    alpha: torch.Tensor | None = None,
+    meta: ImageMeta | None = None,
+    bit_depth: int | None = None,
+    quality: int = 95,
+) -> bytes:
+    """The bytes `write_image` would write: ``fmt_or_path`` is a file name (its suffix picks the
+    format) or "PNG" / "JPEG" / "TIFF" / "WEBP". Same inputs, rules and warnings as
+    `write_image`; nothing is written.
+
+    A warning (``UserWarning``) says when the format cannot keep something of the input: the
+    alpha channel (JPEG), or bits per channel (a 16-bit image as 8-bit JPEG/WebP, 32-bit float
+    as 16-bit PNG).
+    """
+    text = os.fspath(fmt_or_path)
+    fmt = text if text in SUFFIX_FORMATS.values() else output_format(text)
+    color = _single(image, "image", (1, 3))
+    plane = None
+    if alpha is not None:
+        plane = _single(alpha, "alpha", (1,))
+        if plane.shape[-2:] != color.shape[-2:]:
+            raise ValueError(
+                f"alpha size {tuple(plane.shape[-2:])} does not match image size {tuple(color.shape[-2:])}"
+            )
+    if not 1 <= quality <= 100:
+        raise ValueError(f"quality must be in 1..100, got {quality}")
+    depth = _target_depth(fmt, bit_depth, meta)
+    wanted = bit_depth if bit_depth is not None else (meta.bit_depth if meta is not None else 8)
+    if depth < wanted:
+        warnings.warn(
+            f"{fmt} stores at most {depth} bits per channel: the {wanted}-bit image is written "
+            f"with {depth} bits (use png or tif to keep {wanted} bits)",
+            stacklevel=2,
+        )
+    keep_gray = meta is not None and meta.is_gray
+    array, alpha_array = quantize(color, plane, depth=depth, keep_gray=keep_gray)
+    return encode(
+        array,
+        alpha_array,
+        fmt,
+        icc=meta.icc_profile if meta is not None else None,
+        exif=meta.exif if meta is not None else None,
+        quality=quality,
+    )
+
+
 def write_image(
     path: str | os.PathLike,
     image: torch.Tensor,
@@ -101,8 +151,9 @@ def write_image(
     ``meta.bit_depth`` (else 8); 16 is honoured by PNG/TIFF, 32 (float) by TIFF (PNG stores
     16), JPEG/WebP always store 8. With ``meta`` of a gray original (mode L/LA/I;16/I/F) and
     still-equal channels the file is gray. ``alpha`` (1, 1, H, W) is kept by PNG/TIFF/WebP
-    (dropped with a warning for JPEG; 16-bit gray + alpha is stored as 16-bit RGBA). ``meta.icc_profile`` is embedded when its colour space
-    matches, and ``meta.exif`` (Orientation = 1) for PNG/JPEG/WebP/8-bit TIFF; 16/32-bit TIFF
+    (dropped with a warning for JPEG; 16-bit gray + alpha is stored as 16-bit RGBA); fewer
+    bits than the input's are written with a warning. ``meta.icc_profile`` is embedded when its
+    colour space matches, and ``meta.exif`` (Orientation = 1) for PNG/JPEG/WebP/8-bit TIFF; 16/32-bit TIFF
     (written by OpenCV) carries neither (a warning says so).
 
     The write is atomic (temp file + fsync + rename, parents created). Raises
@@ -111,27 +162,7 @@ def write_image(
     for unknown suffixes or system errors.
     """
     protected = tuple(protected)
-    fmt = output_format(path)
+    output_format(path)
     target = check_output_path(path, overwrite=overwrite, protected=protected)
-    color = _single(image, "image", (1, 3))
-    plane = None
-    if alpha is not None:
-        plane = _single(alpha, "alpha", (1,))
-        if plane.shape[-2:] != color.shape[-2:]:
-            raise ValueError(
-                f"alpha size {tuple(plane.shape[-2:])} does not match image size {tuple(color.shape[-2:])}"
-            )
-    if not 1 <= quality <= 100:
-        raise ValueError(f"quality must be in 1..100, got {quality}")
-    depth = _target_depth(fmt, bit_depth, meta)
-    keep_gray = meta is not None and meta.is_gray
-    array, alpha_array = quantize(color, plane, depth=depth, keep_gray=keep_gray)
-    data = encode(
-        array,
-        alpha_array,
-        fmt,
-        icc=meta.icc_profile if meta is not None else None,
-        exif=meta.exif if meta is not None else None,
-        quality=quality,
-    )
+    data = encode_image(image, path, alpha=alpha, meta=meta, bit_depth=bit_depth, quality=quality)
     return atomic_write_bytes(target, data, overwrite=overwrite, protected=protected)

@@ -269,13 +269,23 @@ def test_gray_stays_gray_only_while_channels_are_equal(tmp_path):
 def test_jpeg_and_webp_store_8_bits_and_jpeg_drops_alpha(tmp_path):
     loaded = read_image(_u16((8, 8, 4)))
     assert loaded.meta.bit_depth == 16
-    with pytest.warns(UserWarning, match="alpha"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         out = write_image(tmp_path / "a.jpg", loaded.image, alpha=loaded.alpha, meta=loaded.meta)
+    said = " | ".join(str(w.message) for w in caught)
+    assert "alpha dropped" in said and "16-bit image is written with 8 bits" in said
     assert Image.open(out).mode == "RGB"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         webp = write_image(tmp_path / "a.webp", loaded.image, alpha=loaded.alpha, bit_depth=16)
+    assert [str(w.message) for w in caught] == [
+        "WEBP stores at most 8 bits per channel: the 16-bit image is written with 8 bits "
+        "(use png or tif to keep 16 bits)"
+    ]
     assert Image.open(webp).mode == "RGBA"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 8 bits in, 8 bits out: nothing to say
+        write_image(tmp_path / "b.jpg", torch.rand(1, 3, 4, 4))
 
 
 def test_array_and_pil_sources():
