@@ -1,0 +1,1 @@
+"""Faces: detection (MTCNN), landmarks, alignment and identity embeddings."""
