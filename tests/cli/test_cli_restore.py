@@ -51,11 +51,12 @@ def test_user_mask_round_trip(cli, tmp_path):
     assert np.array_equal(saved, mask)
 
 
-def test_wrong_mask_size_is_a_clear_error(cli, tmp_path):
+def test_wrong_mask_size_is_a_usage_error_before_any_work(cli, tmp_path):
     src = make_photo(tmp_path / "photo.png")
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(tmp_path / "m.png")
-    code, _, err = cli("restore", src, "-o", tmp_path / "out", "--mask", tmp_path / "m.png")
-    assert code == 1 and "mask is 10x10 but image is 96x64" in err
+    code, out, err = cli("restore", src, "-o", tmp_path / "out", "--mask", tmp_path / "m.png")
+    assert code == 2 and "mask is 10x10 but image is 96x64" in err
+    assert "restored" not in out  # refused up front: no image was processed
     assert not list((tmp_path / "out").glob("*restored*"))
 
 
@@ -139,7 +140,8 @@ def test_bad_inputs_fail_cleanly_and_write_nothing(cli_process, tmp_path, name, 
     code, stdout, stderr = cli_process("restore", src, "-o", out)
     assert code == 1, (stdout, stderr)
     assert "Traceback" not in stderr and "restora: failed:" in stderr
-    assert not [p for p in out.rglob("*") if p.name != "restora-manifest.json"]
+    written = [p.relative_to(out) for p in out.rglob("*") if p.is_file()]
+    assert all(p.name == "restora-manifest.json" or p.parts[0] == ".restora" for p in written)
     code, _, stderr = cli_process("info", src)
     assert code == 2 and "restora: error:" in stderr and "Traceback" not in stderr
 

@@ -12,6 +12,7 @@ import typer
 from restora import __version__
 from restora.cli.dip_cmd import dip_command
 from restora.cli.errors import EXIT_FAILED, fail, friendly_errors
+from restora.cli.faces_cmd import faces_command
 from restora.cli.models_cmd import models_app
 from restora.cli.progress import progress_bar
 from restora.cli.train_cmd import eval_command, train_command
@@ -107,7 +108,8 @@ def restore(
         Path | None,
         typer.Option(
             help="Colour hints for one input: a PNG whose coloured pixels are hints, or a "
-            "text file of 'x,y,#rrggbb' lines (monochrome/sepia photos only)."
+            "text file of 'x,y,#rrggbb' lines (monochrome/sepia photos only); for many inputs "
+            "a folder of <stem>_hints.png|.txt|.csv."
         ),
     ] = None,
     tile: Annotated[int | None, typer.Option(help="Force a tile size in pixels.")] = None,
@@ -125,7 +127,7 @@ def restore(
     ] = False,
 ) -> None:
     """Restore photos into OUTPUT; a re-run skips what is already done."""
-    from restora.engine.batch import run_batch
+    from restora.engine.batch import output_filter, run_batch
     from restora.engine.inputs import collect_inputs
 
     flags: dict[str, object] = {
@@ -145,7 +147,16 @@ def restore(
         "max_pixels": max_pixels,
     }
     spec = _build_spec(config, set_ or [], flags)
-    files = collect_inputs(inputs)
+
+    def on_note(path: Path, text: str) -> None:
+        print(f"restora: note: {path}: {text}", file=sys.stderr)
+
+    is_output = output_filter(output, on_note=lambda text: on_note(output, text))
+    found = collect_inputs(inputs, is_output=is_output)
+    files = found.files
+
+    for line in found.skip_summary():
+        print(f"restora: note: {line}", file=sys.stderr)
     with progress_bar() as bar:
         task = bar.add_task("restoring", total=len(files)) if bar else None
         step = bar.add_task("", total=1) if bar else None
@@ -172,12 +183,15 @@ def restore(
             report=report,
             overwrite=overwrite,
             on_file=on_file,
+            on_note=on_note,
             progress=on_progress,
         )
     print(
         f"{len(result.done)} restored, {len(result.skipped)} already done, "
-        f"{len(result.failed)} failed -> {output}"
+        f"{len(result.failed)} failed{', stopped' if result.stopped else ''} -> {output}"
     )
+    if result.stopped:
+        print(f"restora: error: {result.stopped}", file=sys.stderr)
     if not result.ok:
         raise typer.Exit(EXIT_FAILED)
 
@@ -249,6 +263,7 @@ def info(
 app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("dip")(dip_command)
+app.command("faces")(faces_command)
 app.add_typer(models_app, name="models")
 
 

@@ -1,19 +1,45 @@
-"""A batch manifest: which inputs are done, with which spec, so a re-run skips finished work."""
+"""A batch manifest: which inputs are done (with which spec), and which files restora wrote.
+
+``OUTDIR/restora-manifest.json`` holds
+
+- ``entries``: per input (its resolved path) ``status`` (``started`` / ``done`` / ``failed``),
+  the run that claimed it, the input's fingerprint, the spec digest, its outputs, the error;
+- ``files``: per output (path relative to OUTDIR) the SHA-256 and size of the bytes restora
+  wrote there (``sha256``/``size``) and of the bytes it is about to write (``pending``, with the
+  temporary file's name), so a file restora did not write is never taken for one of its own;
+- ``checksum``: SHA-256 of the two, so a damaged or hand-edited manifest is never trusted.
+
+Every save writes the manifest and a copy, ``OUTDIR/.restora/manifest.bak.json``, each
+atomically. `Manifest.load` falls back to the copy when the manifest is damaged (keeping the
+damaged file under another name), and rebuilds from the folder when both are: inputs whose
+outputs all exist count as done, and no existing file counts as restora's. Read and save only
+under `restora.engine.lock.FolderLock` (`restora.engine.store.Store` does).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from restora.io import atomic_write_text
+from restora.engine.lock import STATE_DIR
+from restora.io import atomic_write_text, is_temp_name
 
 MANIFEST_NAME = "restora-manifest.json"
+BACKUP_NAME = "manifest.bak.json"  # inside STATE_DIR
+VERSION = 2
+
+NoteFn = Callable[[str], None]
 
 
 def fingerprint(path: Path) -> dict[str, int]:
+    """Size and modification time of an input (cheap; changes when the file is replaced)."""
     stat = path.stat()
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
@@ -23,45 +49,192 @@ def spec_hash(spec_dict: dict[str, Any], extra: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def data_digest(data: bytes) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def file_digest(path: Path) -> dict[str, Any] | None:
+    """``{"sha256", "size"}`` of the file at ``path``; None when there is none (or a folder)."""
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+            size = handle.tell()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    return {"sha256": digest.hexdigest(), "size": size}
+
+
+def checksum(entries: dict, files: dict) -> str:
+    """SHA-256 of a manifest's tables (what its ``checksum`` field holds)."""
+    text = json.dumps({"entries": entries, "files": files}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _parse(path: Path) -> tuple[dict, dict, bool] | None:
+    """``(entries, files, rebuilt)`` of a manifest file; None if absent; `_Damaged` if unusable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Damaged(f"unreadable ({exc})") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _Damaged(f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        raise _Damaged("no 'entries' table")
+    entries, version = data["entries"], data.get("version")
+    if not all(isinstance(v, dict) for v in entries.values()):
+        raise _Damaged("an entry is not a table")
+    if version == 1:  # restora before output hashes: entries only, no file is provably ours
+        return entries, {}, False
+    files = data.get("files")
+    if version != VERSION or not isinstance(files, dict):
+        raise _Damaged(f"unknown layout (version {version!r})")
+    if data.get("checksum") != checksum(entries, files):
+        raise _Damaged("checksum mismatch (changed outside restora, or damaged)")
+    return entries, files, bool(data.get("rebuilt", False))
+
+
 @dataclass
 class Manifest:
-    """Per-input status (``started`` / ``done`` / ``failed``), saved atomically after each change."""
+    """The manifest of one output folder (see the module docstring)."""
 
-    path: Path
+    outdir: Path
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rebuilt: bool = False  # rebuilt from the folder: the next batch adopts complete outputs
+    dirty: bool = False  # this load recovered from damage: save even without changes
+
+    @property
+    def path(self) -> Path:
+        return self.outdir / MANIFEST_NAME
+
+    @property
+    def backup_path(self) -> Path:
+        return self.outdir / STATE_DIR / BACKUP_NAME
 
     @classmethod
-    def load(cls, outdir: Path) -> Manifest:
-        path = outdir / MANIFEST_NAME
-        if not path.exists():
-            return cls(path)
+    def load(cls, outdir: Path, on_note: NoteFn | None = None) -> Manifest:
+        """Read the manifest of ``outdir`` (empty when there is none), recovering from damage
+        as the module docstring says; ``on_note`` hears about every recovery."""
+        outdir = Path(outdir)
+        manifest = cls(outdir)
+        manifest._remove_leftovers()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data.get("entries", {})
-        except (OSError, ValueError):
-            entries = {}  # unreadable manifest: redo everything rather than fail
-        return cls(path, entries if isinstance(entries, dict) else {})
+            parsed = _parse(manifest.path)
+        except _Damaged as exc:
+            manifest.dirty = True
+            kept = manifest._set_aside()
+            parsed, how = manifest._recover(), f"{manifest.path} is damaged ({exc})"
+            where = f"kept as {kept.name}" if kept else "could not be moved aside"
+            if parsed is not None:
+                what = f"restored from the copy in {STATE_DIR}/{BACKUP_NAME}"
+            else:
+                what = "rebuilt from the output folder: inputs whose outputs all exist count as "
+                what += "done; files restora cannot prove it wrote are left alone"
+                manifest.rebuilt = True
+            if on_note:
+                on_note(f"{how}; {what} (the damaged file is {where})")
+        if parsed is None and not manifest.rebuilt and manifest.backup_path.exists():
+            parsed = manifest._recover()
+            manifest.dirty = parsed is not None
+            if parsed is not None and on_note:
+                on_note(f"{manifest.path} is missing: restored from {STATE_DIR}/{BACKUP_NAME}")
+        if parsed is not None:
+            manifest.entries, manifest.files, manifest.rebuilt = parsed
+        return manifest
+
+    def _recover(self) -> tuple[dict, dict, bool] | None:
+        try:
+            return _parse(self.backup_path)
+        except _Damaged:
+            return None
+
+    def _set_aside(self) -> Path | None:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        for n in range(100):
+            kept = self.outdir / f"{MANIFEST_NAME}.damaged-{stamp}{f'-{n}' if n else ''}"
+            if kept.exists():
+                continue
+            try:
+                os.link(self.path, kept)
+                os.unlink(self.path)
+            except OSError:
+                try:
+                    os.replace(self.path, kept)  # no hard links here: kept was free just now
+                except OSError:
+                    return None
+            return kept
+        return None
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a manifest save that was killed (only saves make these names)."""
+        for folder, name in ((self.outdir, MANIFEST_NAME), (self.outdir / STATE_DIR, BACKUP_NAME)):
+            with contextlib.suppress(OSError):
+                for path in folder.glob(f".{name}.*.tmp"):
+                    if is_temp_name(path.name):
+                        path.unlink()
 
     def save(self) -> None:
-        payload = {"version": 1, "entries": self.entries}
-        atomic_write_text(self.path, json.dumps(payload, indent=1, sort_keys=True))
+        """Write the manifest, then its copy (each atomically)."""
+        payload = {
+            "version": VERSION,
+            "entries": self.entries,
+            "files": self.files,
+            "checksum": checksum(self.entries, self.files),
+        }
+        if self.rebuilt:
+            payload["rebuilt"] = True
+        text = json.dumps(payload, indent=1, sort_keys=True)
+        atomic_write_text(self.path, text)
+        atomic_write_text(self.backup_path, text)
 
-    def is_done(self, key: str, fp: dict[str, int], digest: str) -> bool:
+    # ---- entries ------------------------------------------------------------------------
+    def is_done(self, key: str, fp: dict[str, int], digest: str, extra: Any = None) -> bool:
+        """Finished by an earlier run with this input, spec and extras, outputs still there."""
         entry = self.entries.get(key)
         if not entry or entry.get("status") != "done":
             return False
         if entry.get("fingerprint") != fp or entry.get("spec") != digest:
             return False
+        if entry.get("extra") != extra:
+            return False
         return all(Path(p).exists() for p in entry.get("outputs", {}).values())
-
-    def was_started(self, key: str) -> bool:
-        """True when an earlier run began this input and did not finish it (its files are ours)."""
-        entry = self.entries.get(key)
-        return bool(entry) and entry.get("status") in ("started", "failed")
 
     def mark(self, key: str, status: str, **fields: Any) -> None:
         entry = self.entries.setdefault(key, {})
         entry.update(status=status, **fields)
         if status != "failed":
             entry.pop("error", None)
-        self.save()
+        if status != "started":
+            entry.pop("run", None)
+
+    # ---- files --------------------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        """The ``files`` key of ``path``: relative to the output folder when inside it."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(os.path.abspath(self.outdir)).as_posix()
+        except ValueError:
+            return absolute.as_posix()
+
+    def record(self, path: Path) -> dict[str, Any] | None:
+        return self.files.get(self.rel(path))
+
+    def wrote(self, path: Path, digest: dict[str, Any] | None) -> bool:
+        """True when ``digest`` (of the file at ``path`` now) is bytes restora wrote there."""
+        record = self.record(path)
+        if record is None or digest is None:
+            return False
+        known = [record, record.get("pending") or {}]
+        return any(
+            k.get("sha256") == digest["sha256"] and k.get("size") == digest["size"] for k in known
+        )

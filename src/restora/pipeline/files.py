@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from restora.core.errors import UnsafeOutputError
-from restora.io import atomic_write_text, read_image, read_mask, write_image, write_mask
+from restora.io import atomic_write_bytes, encode_image, encode_mask, read_image, read_mask
 from restora.pipeline.context import ProgressFn
 from restora.pipeline.report import report_dict, report_panel
 from restora.pipeline.restoration import Restoration
@@ -16,6 +16,7 @@ from restora.pipeline.runner import Pipeline
 from restora.pipeline.spec import PipelineSpec
 
 OUTPUT_FORMATS = ("png", "jpg", "tif", "webp")
+MIN_SIDE = 2  # pixels: the noise estimate (analyze) needs 2x2 patches
 
 
 @dataclass
@@ -68,6 +69,65 @@ class FileJob:
         return [p for p in single if p] + list(self.sample_outputs)
 
 
+@dataclass
+class Rendered:
+    """One job's outputs, encoded but not written: ``files`` are ``(path, bytes)`` in writing
+    order (image, samples, mask, report panel, report JSON)."""
+
+    restoration: Restoration
+    files: list[tuple[Path, bytes]]
+
+
+def check_image_size(height: int, width: int, name: str) -> None:
+    """Refuse images the pipeline cannot work on (fewer than `MIN_SIDE` pixels on a side)."""
+    if min(height, width) < MIN_SIDE:
+        raise ValueError(
+            f"{name} is {width}x{height} pixels; restora needs at least {MIN_SIDE} "
+            "pixels on each side"
+        )
+
+
+def render_file(
+    job: FileJob, spec: PipelineSpec, *, progress: ProgressFn | None = None
+) -> Rendered:
+    """Read ``job.source``, run the pipeline and encode every output of ``job``; nothing is
+    written (the engine writes them, `restore_file` is the plain way)."""
+    planned = len(job.sample_outputs) + 1
+    given = spec.inpaint.samples if "inpaint" in spec.stages else 1
+    if job.sample_outputs and planned != given:
+        raise ValueError(f"the job plans {planned} samples but the spec gives {given}")
+    loaded = read_image(job.source, max_pixels=spec.max_pixels)
+    check_image_size(*loaded.image.shape[-2:], name=f"'{job.source}'")
+    restoration = Restoration.start(loaded.image, alpha=loaded.alpha, meta=loaded.meta)
+    if job.mask_in is not None:
+        restoration.mask = read_mask(job.mask_in, size=tuple(loaded.image.shape[-2:]))
+        restoration.mask_source = "user"
+    Pipeline(spec, progress=progress).run(restoration)
+
+    files: list[tuple[Path, bytes]] = []
+    job.outputs.clear()
+
+    def add(kind: str, path: Path, data: bytes) -> None:
+        files.append((path, data))
+        job.outputs[kind] = str(path)
+
+    alpha, meta = restoration.alpha, loaded.meta
+    add("image", job.output, encode_image(restoration.image, job.output, alpha=alpha, meta=meta))
+    for index, (path, sample) in enumerate(
+        zip(job.sample_outputs, restoration.samples[1:], strict=True), 2
+    ):
+        add(f"sample{index}", path, encode_image(sample, path, alpha=alpha, meta=meta))
+    if job.mask_out is not None and restoration.mask is not None:
+        add("mask", job.mask_out, encode_mask(restoration.mask))
+    if job.report_png is not None:
+        add("report_png", job.report_png, encode_image(report_panel(restoration), "PNG"))
+    if job.report_json is not None:
+        job.outputs["report_json"] = str(job.report_json)
+        data = report_dict(restoration, spec, source=str(job.source), outputs=job.outputs)
+        files.append((job.report_json, json.dumps(data, indent=2).encode("utf-8")))
+    return Rendered(restoration, files)
+
+
 def restore_file(
     job: FileJob,
     spec: PipelineSpec,
@@ -80,54 +140,13 @@ def restore_file(
     Nothing is written when reading or any stage fails; each file is written atomically; no
     output may be an input (the source or the mask), even with ``overwrite``.
     """
-    planned = len(job.sample_outputs) + 1
-    given = spec.inpaint.samples if "inpaint" in spec.stages else 1
-    if job.sample_outputs and planned != given:
-        raise ValueError(f"the job plans {planned} samples but the spec gives {given}")
     protected = [job.source] + ([job.mask_in] if job.mask_in else [])
     for target in job.targets():
         _check_target(target, protected, overwrite)
-    loaded = read_image(job.source, max_pixels=spec.max_pixels)
-    restoration = Restoration.start(loaded.image, alpha=loaded.alpha, meta=loaded.meta)
-    if job.mask_in is not None:
-        restoration.mask = read_mask(job.mask_in, size=tuple(loaded.image.shape[-2:]))
-        restoration.mask_source = "user"
-    Pipeline(spec, progress=progress).run(restoration)
-
-    write_image(
-        job.output,
-        restoration.image,
-        alpha=restoration.alpha,
-        meta=loaded.meta,
-        overwrite=overwrite,
-        protected=protected,
-    )
-    job.outputs["image"] = str(job.output)
-    for index, (path, sample) in enumerate(
-        zip(job.sample_outputs, restoration.samples[1:], strict=True), 2
-    ):
-        write_image(
-            path,
-            sample,
-            alpha=restoration.alpha,
-            meta=loaded.meta,
-            overwrite=overwrite,
-            protected=protected,
-        )
-        job.outputs[f"sample{index}"] = str(path)
-    if job.mask_out is not None and restoration.mask is not None:
-        write_mask(job.mask_out, restoration.mask, overwrite=overwrite, protected=protected)
-        job.outputs["mask"] = str(job.mask_out)
-    if job.report_png is not None:
-        write_image(
-            job.report_png, report_panel(restoration), overwrite=overwrite, protected=protected
-        )
-        job.outputs["report_png"] = str(job.report_png)
-    if job.report_json is not None:
-        job.outputs["report_json"] = str(job.report_json)
-        data = report_dict(restoration, spec, source=str(job.source), outputs=job.outputs)
-        atomic_write_text(job.report_json, json.dumps(data, indent=2), overwrite=True)
-    return restoration
+    rendered = render_file(job, spec, progress=progress)
+    for path, data in rendered.files:
+        atomic_write_bytes(path, data, overwrite=overwrite, protected=protected)
+    return rendered.restoration
 
 
 def _check_target(target: Path, protected: list[Path], overwrite: bool) -> None:
