@@ -14,12 +14,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from restora.models.face.align import alignment_matrix
+from restora.models.face.align import LUMA, alignment_matrix, face_crop_gray, to_gray
 from restora.ops.similarity import warp_similarity
 
 __all__ = ["FaceRecord", "augment_face", "face_crop_gray", "pk_batch", "to_gray"]
-
-LUMA = (0.299, 0.587, 0.114)
 
 
 @dataclass(frozen=True)
@@ -30,20 +28,6 @@ class FaceRecord:
     landmarks: np.ndarray
     label: int
     name: str = ""
-
-
-def to_gray(image: torch.Tensor, weights: tuple[float, float, float] = LUMA) -> torch.Tensor:
-    """(B, 3, H, W) → (B, 1, H, W) weighted sum of R, G, B (BT.601 luma by default)."""
-    w = torch.as_tensor(weights, dtype=image.dtype).view(1, 3, 1, 1)
-    return (image * w).sum(dim=1, keepdim=True)
-
-
-def face_crop_gray(
-    image: torch.Tensor, landmarks: np.ndarray, size: int, zoom: float
-) -> torch.Tensor:
-    """The aligned gray crop (1, 1, size, size) used by restora's embedding network."""
-    matrix = alignment_matrix(landmarks, size, zoom=zoom)
-    return to_gray(warp_similarity(image, matrix, (size, size)).clamp(0, 1))
 
 
 def _blur(x: torch.Tensor, sigma: float) -> torch.Tensor:

@@ -14,7 +14,10 @@ from restora.core.checks import check_range
 from restora.models.face.face import Face
 from restora.ops.similarity import estimate_similarity, warp_similarity
 
-__all__ = ["TEMPLATE_112", "align_face", "alignment_matrix"]
+__all__ = ["LUMA", "TEMPLATE_112", "align_face", "alignment_matrix", "face_crop_gray", "to_gray"]
+
+LUMA = (0.299, 0.587, 0.114)
+"""BT.601 luma weights of R, G, B."""
 
 TEMPLATE_112 = np.array(
     [
@@ -59,3 +62,17 @@ def align_face(
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         matrix = np.array([[scale, 0, size / 2 - scale * cx], [0, scale, size / 2 - scale * cy]])
     return warp_similarity(image, matrix, (size, size)).clamp(0, 1)
+
+
+def to_gray(image: torch.Tensor, weights: tuple[float, float, float] = LUMA) -> torch.Tensor:
+    """(B, 3, H, W) → (B, 1, H, W) weighted sum of R, G, B (BT.601 luma by default)."""
+    w = torch.as_tensor(weights, dtype=image.dtype).view(1, 3, 1, 1)
+    return (image * w).sum(dim=1, keepdim=True)
+
+
+def face_crop_gray(
+    image: torch.Tensor, landmarks: np.ndarray, size: int, zoom: float
+) -> torch.Tensor:
+    """The aligned gray crop (1, 1, size, size) used by restora's embedding network."""
+    matrix = alignment_matrix(landmarks, size, zoom=zoom)
+    return to_gray(warp_similarity(image, matrix, (size, size)).clamp(0, 1))
