@@ -35,8 +35,8 @@ from _common import command_line, shared_path, write_table
 from restora.color import image_lightness, lab_to_rgb, rgb_to_lab
 from restora.io.arrays import numpy_to_tensor
 from restora.metrics import ab_auc, colorfulness, psnr, quantize_8bit, ssim
-from restora.models import create_model, load_model
-from restora.models.colorization import colorize_lab, has_pretrained, load_pretrained
+from restora.models import catalogue, create_model, load_model
+from restora.models.colorization import colorize_lab
 from restora.ops.colorize_levin import levin_colorize
 
 DATASETS = {
@@ -90,7 +90,8 @@ def colorizer(kind: str, folder: str | None):
     folder) when given, else the shipped weights; None when neither exists."""
     if folder:
         return load_model(folder)
-    return load_pretrained(kind) if has_pretrained(kind) else None
+    shipped = "colorize.siggraph17"  # one shipped network serves both kinds
+    return catalogue.load(shipped).model if catalogue.installed(shipped) else None
 
 
 def methods(levin_max_side: int, auto_folder: str | None = None, hints_folder: str | None = None):
@@ -191,11 +192,11 @@ def timing(args: argparse.Namespace) -> None:
         ),
         (
             "restora colorizer (shipped), automatic",
-            lambda: colorize_lab(load_pretrained("auto"), image),
+            lambda: catalogue.load("colorize.siggraph17")(image),
         ),
         (
             "restora colorizer (shipped), 100 points",
-            lambda: colorize_lab(load_pretrained("hints"), image, **hint_tensors(image, 100)),
+            lambda: catalogue.load("colorize.siggraph17")(image, **hint_tensors(image, 100)),
         ),
         (
             "levin 100 points",

@@ -50,7 +50,7 @@ from restora.data.damage import DAMAGE_PROFILES, NO_DAMAGE, synthesize_damage
 from restora.io.arrays import numpy_to_tensor
 from restora.metrics.segmentation import dice, iou, precision_recall
 from restora.models import load_model
-from restora.models.segmentation.damage import damage_logits
+from restora.models.catalogue import prepare
 from restora.ops.damage import detect_damage_classical
 
 COUNT = 50
@@ -86,9 +86,10 @@ def load_detector(source: Path, views: int = 1) -> tuple[torch.nn.Module, Detect
 
 
 def as_detector(model: torch.nn.Module, views: int = 1) -> Detector:
+    network = prepare(model, "damage.unet")  # run as the pipeline runs the shipped detector
+
     def run(image: torch.Tensor) -> torch.Tensor:
-        with torch.inference_mode():
-            return torch.sigmoid(damage_logits(model, image, views=views))
+        return network(image, views=views)
 
     return run
 

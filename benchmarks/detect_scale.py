@@ -7,7 +7,7 @@ A BSDS500 test photo is enlarged (Lanczos) to 6000x4000 and damaged with `restor
 1024x1024 tile in this process: as saved (batch norms, contiguous memory) against the pipeline's
 inference form (``restora.nn.fusion.inference_form``: norms folded into the convs, 1x1 convs
 before upsampling, in-place ReLUs, channels-last), best of 3. The pipeline's ``detect.views =
-"auto"`` runs one view at 24 MP (see ``restora.models.segmentation.damage.auto_views``).
+"auto"`` runs one view at 24 MP (the view budget of ``damage.unet`` in ``restora.models.catalogue``).
 
     .venv/bin/python benchmarks/detect_scale.py [--size 24mp] [--threads 2]
 """
@@ -43,12 +43,12 @@ def best_of(model: torch.nn.Module, x: torch.Tensor, repeats: int = 3) -> float:
 
 
 def tile_rows(threads: int) -> list[dict]:
-    from restora.models.segmentation.damage import load_pretrained
+    from restora.models import catalogue, load_model
     from restora.nn.fusion import inference_form
 
     torch.set_num_threads(threads)
     x = torch.rand(1, 3, 1024, 1024, generator=torch.Generator().manual_seed(0))
-    plain = load_pretrained()
+    plain = load_model(catalogue.shipped("damage.unet").path)
     fused = inference_form(plain)
     x_last = x.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode():

@@ -44,8 +44,8 @@ import torch
 from _common import RESULTS, command_line, shared_path, write_table
 from restora.io import read_image, read_mask, write_image
 from restora.metrics import psnr
+from restora.models.dip import DIPConfig, fit_dip, get_preset, random_drop_mask
 from restora.ops.inpaint import inpaint_classical
-from restora.train.dip import DIPConfig, fit_dip, get_preset, random_drop_mask
 
 SET12 = {"barbara": "09.png", "house": "02.png", "lena": "08.png", "peppers": "03.png"}
 CASES = ("f16", *SET12, "kate")

@@ -186,16 +186,17 @@ def classical_fill(method: str) -> Fill:
 
 def model_fill(folder: Path, views: str = "1") -> tuple[Fill, int]:
     """A saved model's fill; ``views`` 2 / 4 / auto average mirrored passes as the pipeline does
-    (``network_fill``; auto = ``auto_views`` of the photo's size, the pipeline's default)."""
-    from restora.models import load_model
-    from restora.pipeline.stages.inpaint_learned import auto_views, network_fill
+    (the model run like the shipped ``inpaint.refine``; auto = its view budget for the photo's
+    size, the pipeline's default)."""
+    from restora.models import catalogue, load_model
 
     model = load_model(folder).eval()
+    network = catalogue.prepare(load_model(folder), "inpaint.refine")
 
     def fill(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if views != "1":
-            count = auto_views(*image.shape[-2:]) if views == "auto" else int(views)
-            return network_fill(model, image, mask, views=count)
+            count = network.auto_views(*image.shape[-2:]) if views == "auto" else int(views)
+            return network(image, mask, views=count)
         with torch.inference_mode():
             pred = model(image * (1 - mask), mask).float().clamp(0, 1)
         return mask * pred + (1 - mask) * image

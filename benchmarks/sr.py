@@ -85,12 +85,12 @@ def restora_upscaler(scale: int, variant: str, folder: Path | None) -> tuple[Ups
 
     try:
         if folder is None:
-            from restora.models.sr.restora_sr import load_pretrained
+            from restora.models import catalogue
 
-            model = load_pretrained(scale=scale, variant=variant)
+            model = catalogue.load(f"sr.x{scale}_{variant}").model
         else:
             model = load_model(folder)
-    except (ImportError, RestoraError) as exc:
+    except (ImportError, KeyError, RestoraError) as exc:
         print(f"restora x{scale} {variant}: skipped ({exc})")
         return None
     model.eval()

@@ -1,4 +1,5 @@
-"""The layering rule of DESIGN.md: a module never imports from a layer above its own."""
+"""The layering rule of DESIGN.md: a module never imports from a layer above its own, and
+inference (pipeline, engine, web) never imports training code (``train``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ LAYERS = [
     "web",
 ]
 ROOT = Path(restora.__file__).parent
+# Layers that may not import a given lower layer: the product is not the lab.
+FORBIDDEN = {"pipeline": {"train"}, "engine": {"train"}, "web": {"train"}}
 
 
 def _imports(path: Path) -> set[str]:
@@ -47,6 +50,17 @@ def test_no_module_imports_upward():
         for module in _imports(path):
             layer = module.split(".")[1]
             if layer in LAYERS and LAYERS.index(layer) > own:
+                violations.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert not violations, "\n".join(violations)
+
+
+def test_inference_never_imports_training_code():
+    violations = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT).parts
+        banned = FORBIDDEN.get(rel[0], set()) if len(rel) >= 2 else set()
+        for module in _imports(path):  # imports inside functions count too
+            if module.split(".")[1] in banned:
                 violations.append(f"{path.relative_to(ROOT)} imports {module}")
     assert not violations, "\n".join(violations)
 

@@ -10,9 +10,11 @@ import torch
 from restora.color import image_lightness, lab_to_rgb, rgb_to_lab
 from restora.io import read_image
 from restora.metrics import ab_auc, colorfulness, psnr, quantize_8bit
-from restora.models.colorization import colorize_lab, has_pretrained, load_pretrained
+from restora.models import catalogue
+from restora.models.colorization import colorize_lab
 
-pytestmark = pytest.mark.skipif(not has_pretrained("auto"), reason="no shipped colorizer")
+NAME = "colorize.siggraph17"
+pytestmark = pytest.mark.skipif(not catalogue.installed(NAME), reason="no shipped colorizer")
 
 
 def _gray(image: torch.Tensor) -> torch.Tensor:
@@ -33,7 +35,7 @@ def test_shipped_colorizer_beats_gray_and_follows_hints(shared):
     torch.set_num_threads(1)
     files = sorted((shared / "data" / "ffdnet_testsets" / "CBSD68").glob("*.png"))[::9][:6]
     assert len(files) == 6
-    model = load_pretrained("auto")
+    model = catalogue.load(NAME).model
     scores = {"gray": [], "auto": [], "hints_10": [], "hints_100": []}
     colour = []
     for index, path in enumerate(files):

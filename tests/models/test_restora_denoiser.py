@@ -91,14 +91,14 @@ def test_shipped_weights_denoise_a_cbsd68_crop(shared):
     of the first CBSD68 image: AWGN sigma 25 (seed 0, not clipped), output clipped."""
     from restora.io import read_image
     from restora.metrics import psnr
-    from restora.models.denoise.restora_denoiser import load_pretrained
+    from restora.models import catalogue
 
     folder = shared / "data" / "ffdnet_testsets" / "CBSD68"
     first = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".png")[0]
     clean = read_image(first).image[..., 96:224, 160:288].double()
     noise = torch.from_numpy(np.random.default_rng(0).standard_normal((3, 128, 128)))[None]
     noisy = clean + 25 / 255 * noise
-    model = load_pretrained()
+    model = catalogue.load("denoise.blind_color").model
     with torch.inference_mode():
         out = model(noisy.float()).double().clamp(0, 1)
         kept = model(clean.float()).double().clamp(0, 1)

@@ -1,16 +1,16 @@
 """restora's own SR network: shapes, start-as-interpolation, tiling-friendliness, parameter budget,
-save/load and the shipped-weights loader."""
+save/load and the shipped entries of the catalogue."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 import torch.nn.functional as F
+from tests.shipped import install
 
 from restora.core.errors import RestoraError
-from restora.models import create_model, load_model, save_model
-from restora.models.sr import restora_sr
-from restora.models.sr.restora_sr import RestoraSR, load_pretrained, pretrained_dir
+from restora.models import catalogue, create_model, load_model, save_model
+from restora.models.sr.restora_sr import RestoraSR
 
 
 def _tiny(**overrides: object) -> RestoraSR:
@@ -97,29 +97,28 @@ def test_save_load_round_trip_is_exact(tmp_path):
         torch.testing.assert_close(again(x), net(x), rtol=0, atol=0)
 
 
-def test_pretrained_dir_layout():
-    folder = pretrained_dir(4)
-    assert folder.name == "restora_sr_x4_bicubic"
-    assert folder.parent.name == "sr" and folder.parent.parent.name == "weights"
-    assert pretrained_dir(2, "real").name == "restora_sr_x2_real"
+def test_shipped_entries_name_their_scale_and_folder():
+    entries = catalogue.for_task("upscale")
+    assert {e.name for e in entries} >= {"sr.x2_bicubic", "sr.x4_bicubic", "sr.x4_realistic"}
+    for entry in entries:
+        assert entry.path.name == f"restora_sr_x{entry.scale}_{entry.name.split('_', 1)[1]}"
+        assert entry.path.parent.name == "sr" and entry.path.parent.parent.name == "weights"
 
 
-def test_load_pretrained_missing_weights_raise_clearly(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        restora_sr, "pretrained_dir", lambda scale, variant="bicubic": tmp_path / "nope"
-    )
-    with pytest.raises(RestoraError, match="no restora_sr weights for scale 3"):
-        load_pretrained(scale=3)
+def test_missing_weights_raise_clearly(tmp_path, monkeypatch):
+    install(monkeypatch, "sr.x2_bicubic", tmp_path)
+    with pytest.raises(RestoraError, match="sr.x2_bicubic: not installed"):
+        catalogue.load("sr.x2_bicubic")
 
 
-def test_load_pretrained_checks_the_scale(tmp_path, monkeypatch):
-    save_model(_tiny(scale=2), tmp_path / "w")
-    monkeypatch.setattr(
-        restora_sr, "pretrained_dir", lambda scale, variant="bicubic": tmp_path / "w"
-    )
-    assert load_pretrained(scale=2).config["scale"] == 2
-    with pytest.raises(RestoraError, match="x2 model, not x4"):
-        load_pretrained(scale=4)
+def test_the_loader_checks_the_scale(tmp_path, monkeypatch):
+    import dataclasses
+
+    entry = install(monkeypatch, "sr.x4_bicubic", tmp_path, _tiny(scale=2))
+    assert entry.scale == 2 and catalogue.load("sr.x4_bicubic").scale == 2
+    monkeypatch.setitem(catalogue.CATALOGUE, entry.name, dataclasses.replace(entry, scale=4))
+    with pytest.raises(RestoraError, match="not a restora_sr x4"):
+        catalogue.load("sr.x4_bicubic")
 
 
 def test_channels_last_weights_give_the_same_output():

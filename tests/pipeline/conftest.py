@@ -32,8 +32,8 @@ def scratched(photo) -> tuple[torch.Tensor, torch.Tensor]:
 def tiny_dip(monkeypatch):
     """Make ``inpaint.method = "dip"`` use a small net (5 iterations unless
     ``inpaint.dip_iterations`` says otherwise), so a fit takes well under a second."""
+    from restora.models.dip import presets
     from restora.pipeline.stages import inpaint_dip
-    from restora.train.dip import presets
 
     tiny = presets.get_preset("default_inpaint").with_overrides(
         {

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tests.shipped import install
 
 import restora
 from restora.color import image_lightness, rgb_to_lab
 from restora.core.errors import ConfigError
 from restora.io import HintsError
-from restora.models import create_model, save_model
-from restora.models.colorization import pretrained
+from restora.models import catalogue, create_model
 from restora.pipeline.spec import PipelineSpec
 
 STAGES = ["analyze", "colorize"]
+NAME = "colorize.siggraph17"
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_hints_colorize_a_gray_photo_by_optimization_keeping_l(gray, hints_file)
 def test_sepia_photo_is_colorized_from_its_luminance(gray, hints_file):
     sepia = (gray * torch.tensor([1.0, 0.86, 0.66]).view(1, 3, 1, 1)).clamp(0, 1)
     out = restora.restore(sepia, stages=STAGES, hints=str(hints_file))
-    assert out.flags["tone"] == "sepia" and out.record("colorize").method == "levin"
+    assert out.analysis.tone == "sepia" and out.record("colorize").method == "levin"
     assert (image_lightness(out.image) - image_lightness(sepia)).abs().max() < 0.5
     assert rgb_to_lab(out.image)[0, 2, 150, 200] < -10  # b < 0 (blue) where the tint was warm
 
@@ -57,19 +58,17 @@ def test_colour_photos_and_keep_monochrome_are_left_alone(photo, gray, hints_fil
 
 
 def test_without_hints_or_weights_the_record_says_why(gray, tmp_path, monkeypatch):
-    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / "none")
-    assert not pretrained.has_pretrained("auto")
+    install(monkeypatch, NAME, tmp_path)
+    assert not catalogue.installed(NAME)
     out = restora.restore(gray, stages=STAGES)
     record = out.record("colorize")
-    assert not record.ran and "needs trained weights" in record.notes[0]
+    assert not record.ran and "not installed" in record.notes[0]
     assert torch.equal(out.image, gray)
 
 
 def test_shipped_weights_are_used_when_present(gray, tmp_path, monkeypatch):
     torch.manual_seed(0)
-    save_model(create_model("zhang.eccv16", width=0.0625), tmp_path / "auto")
-    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / kind)
-    assert pretrained.has_pretrained("auto") and not pretrained.has_pretrained("hints")
+    install(monkeypatch, NAME, tmp_path, create_model("zhang.eccv16", width=0.0625))
     out = restora.restore(gray, stages=STAGES)
     record = out.record("colorize")
     assert record.ran and record.method == "model"
@@ -88,8 +87,7 @@ def test_bad_hints_and_specs_fail_clearly(gray, tmp_path):
 
 def test_temperature_reaches_a_classification_colorizer(gray, tmp_path, monkeypatch):
     torch.manual_seed(0)
-    save_model(create_model("zhang.eccv16", width=0.0625), tmp_path / "auto")
-    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / kind)
+    install(monkeypatch, NAME, tmp_path, create_model("zhang.eccv16", width=0.0625))
     default = restora.restore(gray, stages=STAGES)
     assert "annealed mean, T = 0.38" in default.record("colorize").notes[0]
     hot = restora.restore(gray, stages=STAGES, colorize={"temperature": 2.0})
@@ -103,16 +101,15 @@ def test_hints_go_to_levin_by_default_and_to_the_network_on_request(
     gray, hints_file, tmp_path, monkeypatch
 ):
     torch.manual_seed(0)
-    save_model(create_model("zhang.siggraph17", width=0.0625, decode="regression"), tmp_path / "m")
-    monkeypatch.setattr(pretrained, "pretrained_dir", lambda kind="auto": tmp_path / "m")
-    assert pretrained.has_pretrained("hints") and pretrained.has_pretrained("auto")
+    net = create_model("zhang.siggraph17", width=0.0625, decode="regression")
+    install(monkeypatch, NAME, tmp_path, net)
     default = restora.restore(gray, stages=STAGES, hints=str(hints_file))
     assert default.record("colorize").method == "levin"
     model = restora.restore(
         gray, stages=STAGES, hints=str(hints_file), colorize={"method": "model"}
     )
     record = model.record("colorize")
-    assert record.method == "model" and "hint colorizer" in record.notes[1]
+    assert record.method == "model" and "restora's colorizer" in record.notes[1]
     assert (image_lightness(model.image) - image_lightness(gray)).abs().max() < 0.5
     assert not torch.equal(model.image, default.image)
     automatic = restora.restore(gray, stages=STAGES)  # the same network, no hints

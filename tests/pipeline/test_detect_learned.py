@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tests.shipped import install
 
 import restora
-from restora.models.segmentation.damage import load_pretrained, pretrained_dir
+from restora.models import catalogue, load_model
+from restora.models.catalogue import prepare
 
-pytestmark = pytest.mark.skipif(
-    not (pretrained_dir() / "model.safetensors").is_file(), reason="no shipped damage weights"
-)
+NAME = "damage.unet"
+pytestmark = pytest.mark.skipif(not catalogue.installed(NAME), reason="no shipped damage weights")
 
 
 def test_shipped_weights_load_as_a_local_unet():
-    model = load_pretrained()
+    model = load_model(catalogue.shipped(NAME).path)
     assert model.config["depth"] == 3 and model.config["out_channels"] == 1
     assert model.config["bottleneck"] != "aspp" or model.config["aspp_pooling"] is False
-    assert not model.training
+    network = catalogue.load(NAME)
+    assert network.purpose == "segment" and network.output_activation == "sigmoid"
+    assert network.tile_align == 2 ** model.config["depth"]  # tiles agree with the whole image
 
 
 def test_learned_detector_finds_scratches_and_dust(scratched):
@@ -53,42 +56,41 @@ def test_sensitivity_moves_the_threshold(scratched):
 
 
 def test_views_average_the_mirrored_passes(rng):
-    from restora.models.segmentation.damage import damage_logits
     from restora.models.segmentation.unet import UNet
 
     model = UNet(in_channels=3, out_channels=1, width=4, depth=3).eval()
+    network = prepare(model, NAME)  # run as the shipped detector is: folded, padded to 8
     image = torch.rand(1, 3, 40, 48, generator=rng)  # sides multiples of the stride
+    plain = network(image, views=1)
+    two = network(image, views=2)
+    four = network(image, views=4)
+    mirrored = network(image.flip(-1), views=4)
+    upside_down = network(image.flip(-2), views=4)
+    odd = network(image[..., :37, :45], views=4)
     with torch.inference_mode():
-        plain = damage_logits(model, image, views=1)
-        two = damage_logits(model, image, views=2)
-        four = damage_logits(model, image, views=4)
-        mirrored = damage_logits(model, image.flip(-1), views=4)
-        upside_down = damage_logits(model, image.flip(-2), views=4)
-        odd = damage_logits(model, image[..., :37, :45], views=4)
         flips = [model(image.flip(d)).flip(d) if d else model(image) for d in FLIPS]
-    assert torch.equal(plain, model(image))
-    assert torch.allclose(two, (flips[0] + flips[1]) / 2, atol=1e-6)
-    assert torch.allclose(four, sum(flips) / 4, atol=1e-6)
-    assert not torch.allclose(two, four, atol=1e-4)
+    # logits are averaged, then the sigmoid
+    assert torch.allclose(plain, torch.sigmoid(flips[0]), atol=1e-5)
+    assert torch.allclose(two, torch.sigmoid((flips[0] + flips[1]) / 2), atol=1e-5)
+    assert torch.allclose(four, torch.sigmoid(sum(flips) / 4), atol=1e-5)
+    assert not torch.allclose(two, four, atol=1e-5)
     assert torch.allclose(mirrored, four.flip(-1), atol=1e-5)  # flip-equivariant
     assert torch.allclose(upside_down, four.flip(-2), atol=1e-5)
     assert odd.shape == (1, 1, 37, 45)
     with pytest.raises(ValueError, match="views"):
-        damage_logits(model, image, views=3)
+        network(image, views=3)
 
 
 FLIPS = ((), (-1,), (-2,), (-2, -1))
 
 
 def test_auto_views_fit_the_budget():
-    from restora.models.segmentation.damage import auto_views
-
+    auto_views = catalogue.load(NAME).auto_views
     assert auto_views(321, 481) == 4
     assert auto_views(2000, 2000) == 4  # 4 MP
     assert auto_views(2000, 2001) == 2
     assert auto_views(2000, 4000) == 2  # 8 MP
     assert auto_views(4000, 6000) == 1  # 24 MP
-    assert auto_views(100, 100, budget_mp=0.0) == 1  # always at least one
 
 
 def test_views_change_little_and_can_be_chosen(scratched):
@@ -107,14 +109,15 @@ def test_views_change_little_and_can_be_chosen(scratched):
         restora.restore(damaged, stages=["detect_damage"], detect_method="learned", detect_views=3)
 
 
-def test_auto_is_the_network_and_falls_back_to_classical_without_weights(scratched, monkeypatch):
+def test_auto_is_the_network_and_falls_back_to_classical_without_weights(
+    scratched, monkeypatch, tmp_path
+):
     from restora.core.errors import RestoraError
-    from restora.pipeline.stages import detect
 
     damaged, _ = scratched
     default = restora.restore(damaged, stages=["detect_damage"])
     assert default.record("detect_damage").method == "learned"
-    monkeypatch.setattr(detect, "has_pretrained", lambda: False)
+    install(monkeypatch, NAME, tmp_path)  # nothing there: not installed
     fallback = restora.restore(damaged, stages=["detect_damage"])
     record = fallback.record("detect_damage")
     assert record.method == "classical" and "not installed" in record.notes[-1]

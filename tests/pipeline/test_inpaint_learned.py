@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tests.shipped import install
 
 from restora.core.errors import RestoraError
-from restora.models import create_model, save_model
-from restora.models.inpainting import pretrained
+from restora.models import catalogue, create_model
 from restora.pipeline import api
-from restora.pipeline.stages import inpaint_learned
+
+NAME = "inpaint.refine"
 
 
 @pytest.fixture
-def weights_dir(tmp_path, monkeypatch):
-    """Point the shipped-weights lookup at an empty folder of the test's own."""
-    monkeypatch.setattr(pretrained, "pretrained_dir", lambda name="x": tmp_path / name)
-    inpaint_learned._model.cache_clear()
-    yield tmp_path
-    inpaint_learned._model.cache_clear()
+def ship(tmp_path, monkeypatch):
+    """``ship(net)`` makes ``net`` restora's shipped inpainting network; until then (and with
+    ``ship(None)``) the catalogue entry points at an empty folder of the test's own."""
+    install(monkeypatch, NAME, tmp_path)
+    return lambda net: install(monkeypatch, NAME, tmp_path, net)
 
 
 def _damaged(smooth_image):
@@ -30,12 +30,12 @@ def _damaged(smooth_image):
     return damaged, mask
 
 
-def test_restora_method_fills_holes_with_the_network(weights_dir, smooth_image):
+def test_restora_method_fills_holes_with_the_network(ship, smooth_image):
     torch.manual_seed(0)
     net = create_model("pconv_unet.base", width=4, depth=3)
     with torch.no_grad():  # a bias that paints the holes light grey, far from the black input
         net.decoder[-1].conv.bias.fill_(0.6)
-    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
+    ship(net)
     damaged, mask = _damaged(smooth_image)
     for method in ("restora", "auto"):
         result = api.restore(
@@ -53,7 +53,7 @@ def test_restora_method_fills_holes_with_the_network(weights_dir, smooth_image):
         assert [r.method for r in result.records if r.stage == "inpaint"] == ["restora"]
 
 
-def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(weights_dir, smooth_image):
+def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(ship, smooth_image):
     damaged, mask = _damaged(smooth_image)
     result = api.restore(
         damaged, mask=mask, stages=["inpaint"], inpaint={"method": "auto", "dilate": 0}
@@ -65,18 +65,18 @@ def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(weights_dir, s
         api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"method": "restora"})
 
 
-def test_the_default_is_the_network_when_installed_else_telea(weights_dir, smooth_image):
+def test_the_default_is_the_network_when_installed_else_telea(ship, smooth_image):
     damaged, mask = _damaged(smooth_image)
     without = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
     assert [r.method for r in without.records if r.stage == "inpaint"] == ["telea"]
     net = create_model("refine_net.telea", width=4, depth=2)
-    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
-    assert pretrained.has_pretrained()
+    ship(net)
+    assert catalogue.installed(NAME)
     result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"dilate": 0})
     assert [r.method for r in result.records if r.stage == "inpaint"] == ["restora"]
 
 
-def test_refine_net_runs_folded_and_matches_the_saved_network(weights_dir, smooth_image):
+def test_refine_net_runs_folded_and_matches_the_saved_network(ship, smooth_image):
     torch.manual_seed(0)
     net = create_model("refine_net.telea", width=4, depth=2)
     with torch.no_grad():
@@ -85,8 +85,8 @@ def test_refine_net_runs_folded_and_matches_the_saved_network(weights_dir, smoot
             if isinstance(module, torch.nn.BatchNorm2d):
                 module.running_mean.uniform_(-0.2, 0.2)
                 module.running_var.uniform_(0.5, 2.0)
-    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
-    folded = inpaint_learned._model(pretrained.DEFAULT_INPAINTER)
+    ship(net)
+    folded = catalogue.load(NAME).model
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
     damaged, mask = _damaged(smooth_image)
     result = api.restore(
@@ -101,14 +101,14 @@ def test_refine_net_runs_folded_and_matches_the_saved_network(weights_dir, smoot
     assert torch.equal(result.image[~hole], damaged[~hole])
 
 
-def test_views_average_the_mirrored_fills(weights_dir, smooth_image):
+def test_views_average_the_mirrored_fills(ship, smooth_image):
     from restora.core.errors import ConfigError
 
     torch.manual_seed(0)
     net = create_model("refine_net.telea", width=4, depth=2)
     with torch.no_grad():
         net.body.head.weight.normal_(std=0.3)
-    save_model(net, weights_dir / pretrained.DEFAULT_INPAINTER)
+    ship(net)
     damaged, mask = _damaged(smooth_image)
     net.eval()
     with torch.no_grad():
@@ -129,6 +129,6 @@ def test_views_average_the_mirrored_fills(weights_dir, smooth_image):
         assert torch.allclose(outs[views][hole], expected[hole], atol=1e-5), views
     assert not torch.allclose(outs[1][hole], outs[4][hole], atol=1e-4)
     assert torch.equal(outs["auto"], outs[4])  # a 64x80 photo gets 4 views
-    assert inpaint_learned.auto_views(1000, 1000) == 1
+    assert catalogue.load(NAME).auto_views(1000, 1000) == 1
     with pytest.raises(ConfigError, match="views"):
         api.restore(damaged, mask=mask, stages=["inpaint"], inpaint={"views": 3})

@@ -44,7 +44,7 @@ def test_noisy_photo_is_denoised(photo):
     ).clamp(0, 1)
     out = restora.restore(noisy, stages=["analyze", "denoise"])
     assert out.record("denoise").ran
-    assert 10 < out.flags["noise_sigma"] < 30
+    assert 10 < out.analysis.noise_sigma < 30
     assert (out.image - photo).pow(2).mean() < 0.5 * (noisy - photo).pow(2).mean()
 
 
@@ -84,7 +84,7 @@ def test_monochrome_photo_stays_gray_and_strength_blends(noisy_large):
     _, noisy = noisy_large
     gray = noisy.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
     out = restora.restore(gray, stages=["analyze", "denoise"])
-    assert out.flags["monochrome"] and "as monochrome" in out.record("denoise").notes[0]
+    assert out.analysis.monochrome and "as monochrome" in out.record("denoise").notes[0]
     assert torch.equal(out.image[:, 0], out.image[:, 1])
     assert torch.equal(out.image[:, 1], out.image[:, 2])
     half = restora.restore(gray, stages=["analyze", "denoise"], denoise={"strength": 0.5})
@@ -94,7 +94,7 @@ def test_monochrome_photo_stays_gray_and_strength_blends(noisy_large):
 def test_colorize_says_what_it_did(photo):
     gray = photo.mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()
     out = restora.restore(gray, stages=["analyze", "colorize"])
-    assert out.flags["tone"] == "monochrome" and out.flags["monochrome"]
+    assert out.analysis.tone == "monochrome" and out.analysis.monochrome
     record = out.record("colorize")
     assert record.ran and "colorized by restora's colorizer" in record.notes[0]
     assert not torch.equal(out.image, gray)
@@ -171,9 +171,9 @@ def test_upscale_without_shipped_weights_falls_back_or_fails_clearly(photo):
 
     out = restora.restore(photo, stages=["upscale"], upscale={"scale": 3})
     record = out.record("upscale")
-    assert record.method == "lanczos" and "no restora SR weights for x3" in record.notes[0]
+    assert record.method == "lanczos" and "sr.x3 weights are not installed" in record.notes[0]
     assert out.image.shape[-2:] == (576, 768)
-    with pytest.raises(RestoraError, match="ships no x3 SR weights"):
+    with pytest.raises(RestoraError, match="sr.x3 weights are not installed"):
         restora.restore(photo, stages=["upscale"], upscale={"scale": 3, "method": "restora"})
 
 

@@ -1,12 +1,22 @@
 import pytest
 
 from restora.core.errors import ConfigError
-from restora.pipeline.spec import STAGE_ORDER, PipelineSpec
+from restora.pipeline.spec import DEFAULT_STAGES, STAGE_ORDER, PipelineSpec
 
 
-def test_defaults_run_every_stage_in_order():
-    assert tuple(PipelineSpec().stages) == STAGE_ORDER
+def test_defaults_run_every_stage_but_colorize_in_order():
+    assert tuple(PipelineSpec().stages) == DEFAULT_STAGES
+    assert [s for s in STAGE_ORDER if s != "colorize"] == list(DEFAULT_STAGES)
     assert PipelineSpec(stages=["upscale", "analyze"]).stages == ["analyze", "upscale"]
+
+
+def test_colorizing_is_asked_for_by_name_flag_or_hints():
+    assert "colorize" in PipelineSpec(stages=["colorize", "analyze"]).stages
+    assert PipelineSpec.from_kwargs(colorize=True).stages == list(STAGE_ORDER)
+    only = PipelineSpec.from_kwargs(stages=["inpaint"], colorize=True).stages
+    assert only == ["inpaint", "colorize"]
+    assert PipelineSpec.from_kwargs(hints="h.txt").stages == list(STAGE_ORDER)
+    assert "colorize" not in PipelineSpec.from_kwargs(colorize=False).stages
 
 
 def test_flat_keywords_and_aliases():

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from tests.shipped import install
 from tests.train.helpers import CONFIGS, run_overrides
 
 import restora
 from restora.color import image_lightness
 from restora.core.errors import ConfigError
-from restora.models.colorization import ZhangECCV16, ZhangSIGGRAPH17, pretrained
+from restora.models import catalogue
+from restora.models.colorization import ZhangECCV16, ZhangSIGGRAPH17
 from restora.train import check_config, load_config, read_csv, task_class, task_kind, train
 
 NAMES = {"auto": "colorize_restora_auto", "hints": "colorize_restora_hints"}
@@ -61,8 +63,10 @@ def test_config_trains_records_the_prior_and_ships(kind, photo_folder, tmp_path,
         assert not prior_file.exists()
 
     # the final model folder is what ships as restora/weights/colorize/<name>/
-    monkeypatch.setattr(pretrained, "pretrained_dir", lambda k="auto": tmp_path / "run" / "model")
-    model = pretrained.load_pretrained(kind)
+    install(
+        monkeypatch, "colorize.siggraph17", tmp_path / "ship", folder=tmp_path / "run" / "model"
+    )
+    model = catalogue.load("colorize.siggraph17").model
     assert isinstance(model, ZhangECCV16 if kind == "auto" else ZhangSIGGRAPH17)
     gray = torch.rand(1, 1, 48, 64, generator=torch.Generator().manual_seed(0)).expand(1, 3, 48, 64)
     options = {}

@@ -62,7 +62,7 @@ def dip_command(
     import torch
 
     from restora.io import check_output_path, read_image, read_mask, write_image
-    from restora.train.dip import fit_dip, get_preset, random_drop_mask
+    from restora.models.dip import fit_dip, get_preset, random_drop_mask
 
     if task not in _TASKS:
         raise fail(f"unknown task {task!r} (choose {', '.join(_TASKS)})")

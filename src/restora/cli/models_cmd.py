@@ -1,4 +1,5 @@
-"""``restora models``: import foreign checkpoints, list registered models and known weights.
+"""``restora models``: list and verify the shipped models, import foreign checkpoints, list
+registered architectures and known official weights.
 
 Register in ``restora.cli.main`` with::
 
@@ -10,16 +11,17 @@ Heavy imports happen inside the commands, so ``restora --help`` stays fast.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from restora.cli.errors import fail, friendly_errors
+from restora.cli.errors import EXIT_FAILED, fail, friendly_errors
 
 models_app = typer.Typer(
     name="models",
-    help="Import official checkpoints (DnCNN, FFDNet) and list models.",
+    help="List and verify shipped models, import official checkpoints (DnCNN, FFDNet).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -85,18 +87,53 @@ def import_command(
 @models_app.command("list")
 @friendly_errors
 def list_command(
-    pattern: Annotated[str, typer.Argument(help="Shell pattern, e.g. 'dncnn.*'.")] = "*",
+    pattern: Annotated[str, typer.Argument(help="Shell pattern, e.g. 'sr.*' or 'dncnn.*'.")] = "*",
 ) -> None:
-    """List registered model names and the official weight files restora can import."""
+    """List restora's shipped models (installed or not), registered architectures and the
+    official weight files restora can import."""
     import fnmatch
 
-    from restora.models import list_models
+    from restora.models import catalogue, list_models
     from restora.models.convert import OFFICIAL
 
-    for name in list_models(pattern):
-        print(name)
+    entries = [e for e in catalogue.CATALOGUE.values() if fnmatch.fnmatchcase(e.name, pattern)]
+    if entries:
+        print("shipped models (restora models verify checks them):")
+        for entry in entries:
+            state = "installed" if entry.installed() else "missing"
+            print(f"  {entry.name:20s} {entry.task:14s} {state:9s} {entry.summary}")
+            print(f"  {'':20s} card: {entry.card}")
+    names = list_models(pattern)
+    if names:
+        print("\narchitectures:" if entries else "architectures:")
+        for name in names:
+            print(f"  {name}")
     known = [r for r in OFFICIAL.values() if fnmatch.fnmatchcase(r.model, pattern)]
     if known:
         print("\nofficial weights (restora models import FILE -o DIR):")
         for record in known:
             print(f"  {record.weights.file_name:34s} -> {record.model:18s} {record.description}")
+
+
+@models_app.command("verify")
+@friendly_errors
+def verify_command(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Shipped models to check (default: all).")
+    ] = None,
+) -> None:
+    """Check shipped models: files present, sha256 as catalogued, architecture, they load.
+    Exits 1 when any is not right."""
+    from restora.models import catalogue
+
+    failed = 0
+    for name in names or list(catalogue.CATALOGUE):
+        try:
+            problem = catalogue.verify(name)
+        except KeyError as exc:
+            raise fail(str(exc).strip('"')) from None
+        print(f"{name:20s} {'ok' if problem is None else 'FAILED: ' + problem}")
+        failed += problem is not None
+    if failed:
+        print(f"{failed} shipped model(s) not right", file=sys.stderr)
+        raise typer.Exit(EXIT_FAILED)

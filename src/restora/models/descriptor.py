@@ -15,6 +15,7 @@ from torch import nn
 
 from restora.core.checks import check_image, check_mask
 from restora.nn.padding import crop_to, pad_to_multiple
+from restora.ops.mirror import MIRROR_VIEWS, mirror_average, views_within
 
 __all__ = ["ModelDescriptor", "OutputActivation", "Purpose"]
 
@@ -36,13 +37,23 @@ class ModelDescriptor:
       and at least ``minimum``.
     - ``tile_size`` / ``tile_overlap``: advice for tiled inference of large images (input pixels;
       ``tile_size=None`` means the model wants the whole image, e.g. global context).
+      ``tile_align``: tiles start at multiples of this (a network's total stride, so tiles agree
+      with the whole image); ``bytes_per_pixel``: working memory per input pixel, from which a
+      memory budget picks the tile size.
+    - ``view_budget_mp``: megapixel-views that :meth:`auto_views` may spend on test-time mirror
+      averaging (0: always one view).
+    - ``channels_last``: feed the network channels-last inputs (its weights were converted for
+      faster CPU inference, see :func:`restora.nn.fusion.inference_form`).
     - ``dtypes``: floating dtypes the model is known to work in.
     - ``output_activation``: applied to the raw output before clamping (``sigmoid``/``softmax``
       for segmentation models that return logits).
 
     ``__call__(image)`` takes float ``(B, in_channels, H, W)`` in [0, 1]; inpainting descriptors
     take ``(image, mask)`` with ``mask`` ``(B, 1, H, W)``, 1 = hole, thresholded at 0.5; the
-    network's output is composited so known pixels are returned unchanged. The result is
+    network sees the image with its holes zeroed and its output is composited so known pixels
+    are returned unchanged. ``views`` 2 or 4 average the network over the image's mirror images
+    (left-right; then up-down and both): logits before the output activation, clamped images
+    otherwise. The result is
     ``(B, out_channels, scale*H, scale*W)`` in [0, 1], on the input's device and dtype, an
     ordinary tensor (not an inference tensor). The model's train/eval mode is restored afterwards.
     """
@@ -59,6 +70,10 @@ class ModelDescriptor:
     dtypes: tuple[torch.dtype, ...] = (torch.float32,)
     output_activation: OutputActivation = "identity"
     pad_mode: Literal["reflect", "replicate", "constant"] = "reflect"
+    tile_align: int = 1
+    bytes_per_pixel: float = 400.0
+    view_budget_mp: float = 0.0
+    channels_last: bool = False
 
     def __post_init__(self) -> None:
         if self.purpose not in _PURPOSES:
@@ -67,6 +82,13 @@ class ModelDescriptor:
             raise ValueError(f"scale must be 1 unless purpose is 'sr', got {self.scale}")
         if self.multiple_of < 1 or self.minimum < 1:
             raise ValueError("multiple_of and minimum must be >= 1")
+        if self.tile_align < 1 or self.bytes_per_pixel <= 0 or self.view_budget_mp < 0:
+            raise ValueError("need tile_align >= 1, bytes_per_pixel > 0 and view_budget_mp >= 0")
+
+    def auto_views(self, height: int, width: int) -> int:
+        """The most mirror views (4, 2 or 1) within :attr:`view_budget_mp` for a photo of this
+        size (at least 1)."""
+        return views_within(height, width, budget_mp=self.view_budget_mp)
 
     def pad(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
         """``x`` padded to the size rules, and its original ``(H, W)``."""
@@ -74,8 +96,12 @@ class ModelDescriptor:
             x, multiple_of=self.multiple_of, minimum=self.minimum, mode=self.pad_mode
         )
 
-    def __call__(self, image: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def __call__(
+        self, image: torch.Tensor, mask: torch.Tensor | None = None, *, views: int = 1
+    ) -> torch.Tensor:
         check_image(image, channels=self.in_channels)
+        if views not in MIRROR_VIEWS:
+            raise ValueError(f"views must be one of {MIRROR_VIEWS}, got {views!r}")
         if self.purpose == "inpaint":
             if mask is None:
                 raise ValueError("an inpainting model needs a mask: call descriptor(image, mask)")
@@ -91,23 +117,32 @@ class ModelDescriptor:
         self.model.eval()
         try:
             with torch.inference_mode():
-                out = self._run(image.to(device, dtype), mask)
+                out = self._run(image.to(device, dtype), mask, views)
         finally:
             self.model.train(was_training)
         return out.clone().to(image.device, image.dtype)
 
-    def _run(self, image: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    def _run(self, image: torch.Tensor, mask: torch.Tensor | None, views: int) -> torch.Tensor:
         padded, (h, w) = self.pad(image)
+        logits = self.output_activation != "identity"
+
+        def once(*inputs: torch.Tensor) -> torch.Tensor:
+            if self.channels_last:
+                inputs = tuple(t.contiguous(memory_format=torch.channels_last) for t in inputs)
+            out = self.model(*inputs).contiguous()
+            return out if logits else out.clamp(0.0, 1.0)
+
         if mask is None:
-            out = self.model(padded)
+            out = mirror_average(once, padded, views=views)
         else:
             hole = (mask.to(image) > 0.5).to(image.dtype)
-            out = self.model(padded, self.pad(hole)[0])
+            padded_hole = self.pad(hole)[0]
+            out = mirror_average(once, padded * (1 - padded_hole), padded_hole, views=views)
         if self.output_activation == "sigmoid":
             out = torch.sigmoid(out)
         elif self.output_activation == "softmax":
             out = torch.softmax(out, dim=1)
         out = crop_to(out.clamp(0.0, 1.0), h * self.scale, w * self.scale)
         if mask is not None:
-            out = out * hole + image * (1.0 - hole)
+            out = torch.where(hole > 0.5, out, image)
         return out

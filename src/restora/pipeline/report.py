@@ -96,7 +96,7 @@ def report_dict(
         "input_size": [w, h],
         "output_size": [ow, oh],
         "meta": restoration.meta.to_dict() if restoration.meta is not None else None,
-        "flags": dict(restoration.flags),
+        "analysis": restoration.analysis.to_dict(),
         "mask_source": restoration.mask_source,
         "mask_coverage": round(restoration.mask_coverage, 6),
         "stages": [r.to_dict() for r in restoration.records],

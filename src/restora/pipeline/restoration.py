@@ -1,4 +1,5 @@
-"""What flows through the pipeline: the image, its damage mask, flags and per-stage records."""
+"""What flows through the pipeline: the image, its damage mask, what is known about the photo
+(a lazily computed :class:`~restora.pipeline.analysis.Analysis`) and per-stage records."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import torch
 
 from restora.io import ImageMeta
+from restora.pipeline.analysis import Analysis
 
 
 @dataclass
@@ -43,7 +45,8 @@ class Restoration:
         mask: ``(1, 1, H, W)`` float32 damage mask at the input size, 1 = damaged, or None.
         mask_source: "user" when supplied, "detected" when found by ``detect_damage``.
         meta: where the image came from (file metadata), if it was read from a file.
-        flags: facts stages leave for later stages: ``tone``, ``monochrome``, ``noise_sigma``.
+        analysis: tone, noise level, size of ``input_image``, each computed the first time a
+            stage asks (shared by the branches of ``inpaint.samples``).
         records: one :class:`StageRecord` per stage that was asked for.
         samples: with ``inpaint.samples`` > 1, every sample's final image (the first is
             ``image``); otherwise empty.
@@ -55,9 +58,13 @@ class Restoration:
     mask: torch.Tensor | None = None
     mask_source: str | None = None
     meta: ImageMeta | None = None
-    flags: dict[str, Any] = field(default_factory=dict)
     records: list[StageRecord] = field(default_factory=list)
     samples: list[torch.Tensor] = field(default_factory=list)
+    analysis: Analysis = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.analysis is None:
+            self.analysis = Analysis(self.input_image)
 
     @classmethod
     def start(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 
@@ -71,8 +70,7 @@ class Pipeline:
 
 
 def _branch(restoration: Restoration) -> Restoration:
-    """A copy whose image, flags and records can change without touching ``restoration``
-    (tensors are shared: stages replace ``image`` / ``mask`` rather than write into them)."""
-    return dataclasses.replace(
-        restoration, flags=copy.deepcopy(restoration.flags), records=list(restoration.records)
-    )
+    """A copy whose image and records can change without touching ``restoration`` (tensors and
+    the analysis of the input are shared: stages replace ``image`` / ``mask`` rather than write
+    into them)."""
+    return dataclasses.replace(restoration, records=list(restoration.records))

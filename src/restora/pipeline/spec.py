@@ -17,7 +17,18 @@ from typing import Any, Literal
 from restora.core.config import config_from_dict, config_to_dict, load_toml
 from restora.core.errors import ConfigError
 
-STAGE_ORDER = ("analyze", "detect_damage", "inpaint", "denoise", "colorize", "upscale")
+STAGE_ORDER = (
+    "analyze",
+    "detect_damage",
+    "inpaint",
+    "denoise",
+    "correct_color",
+    "colorize",
+    "upscale",
+)
+# Colorizing a monochrome photo invents colours: it runs only when asked for (naming the stage,
+# ``--colorize`` or colour hints); otherwise a photo keeps its own tone.
+DEFAULT_STAGES = tuple(s for s in STAGE_ORDER if s != "colorize")
 STOCHASTIC_INPAINTERS = ("dip",)  # inpaint methods whose answer depends on inpaint.seed
 
 
@@ -29,8 +40,8 @@ class DetectSpec:
     flags more pixels.
     ``views`` (learned only): average the network over 1, 2 (plus the left-right mirror) or 4
     (plus the up-down mirror and both) views of the photo: more accurate, that many times the
-    time; ``auto`` takes as many as a 16 megapixel-view budget allows (4 up to 4 MP, 2 up to
-    8 MP, 1 above: see ``restora.models.segmentation.damage.auto_views``)."""
+    time; ``auto`` takes as many as the model's view budget allows (16 megapixel-views: 4 up to
+    4 MP, 2 up to 8 MP, 1 above; see ``restora.models.catalogue``)."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
@@ -57,14 +68,18 @@ class InpaintSpec:
     early stopping usually ends sooner).
 
     ``views`` (``restora`` only): average the network's fill over 1, 2 (plus the left-right
-    mirror) or 4 (plus up-down and both) views; ``auto`` spends at most 0.8 megapixel-views (4
-    views up to 0.2 MP, 2 up to 0.4 MP, 1 above: see
-    ``restora.pipeline.stages.inpaint_learned.auto_views``).
+    mirror) or 4 (plus up-down and both) views; ``auto`` spends at most the model's view budget
+    (0.8 megapixel-views: 4 views up to 0.2 MP, 2 up to 0.4 MP, 1 above).
+
+    ``dilate``: a detected mask is grown by this many pixels before filling (it covers the soft
+    edges of marks). A mask the user gave is filled exactly as drawn - every pixel outside it
+    is kept bit for bit - unless ``dilate_user`` asks for the same growth.
     """
 
     method: str = "auto"
     radius: int = 5
-    dilate: int = 1  # grow the mask by this many pixels before filling (covers soft edges)
+    dilate: int = 1
+    dilate_user: bool = False
     samples: int = 1
     seed: int = 0
     dip_iterations: int | None = None
@@ -90,15 +105,16 @@ class InpaintSpec:
 
 @dataclass
 class DenoiseSpec:
-    """Noise removal. ``sigma`` None = estimated by ``analyze``; below ``threshold`` nothing is done.
+    """Noise removal. ``sigma`` None = estimated from the photo; below ``threshold`` nothing is done.
 
     Both are in 0..255 units (the usual way noise levels are quoted). ``restora`` is restora's
     own blind network (it measures the noise itself; ``sigma`` only decides whether it runs);
-    ``nlm`` is OpenCV non-local means at ``sigma``. ``strength`` in [0, 1] blends the result
+    ``nlm`` is OpenCV non-local means at ``sigma``; ``auto`` (the default) is the network when
+    its weights are installed, else non-local means. ``strength`` in [0, 1] blends the result
     with the input (1 = fully denoised), for users who want some grain kept.
     """
 
-    method: Literal["restora", "nlm", "none"] = "restora"
+    method: Literal["auto", "restora", "nlm", "none"] = "auto"
     sigma: float | None = None
     threshold: float = 3.0
     strength: float = 1.0
@@ -111,8 +127,27 @@ class DenoiseSpec:
 
 
 @dataclass
+class ColorSpec:
+    """Colour correction of colour photos (stage ``correct_color``; monochrome and toned photos
+    keep their tone). ``auto`` (the default): restora's fade and cast correction
+    (:func:`restora.ops.color_correct.correct_fade`), applied only when the photo measurably
+    needs it; ``levels`` (per-channel auto-levels) and ``gray_world`` always apply; ``none``
+    leaves colours alone. ``strength`` in [0, 1] blends the correction with the input.
+    """
+
+    method: Literal["auto", "levels", "gray_world", "none"] = "auto"
+    strength: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.strength <= 1:
+            raise ConfigError(f"color.strength must be in [0, 1], got {self.strength}")
+
+
+@dataclass
 class ColorizeSpec:
-    """Colorization of monochrome and sepia photos (colour photos are never re-colorized).
+    """Colorization of monochrome and toned (sepia, cyanotype) photos; colour photos are never
+    re-colorized. The stage runs only when asked for: named in ``stages``, ``--colorize``, or
+    ``hints`` given (which add it).
 
     ``method``: ``auto`` (default) colorizes from ``hints`` when given by Levin et al.'s
     optimization (it follows them more closely than restora's network), and without hints with
@@ -171,10 +206,11 @@ class UpscaleSpec:
 class PipelineSpec:
     """Which stages run, with what options, under which memory budget."""
 
-    stages: list[str] = field(default_factory=lambda: list(STAGE_ORDER))
+    stages: list[str] = field(default_factory=lambda: list(DEFAULT_STAGES))
     detect: DetectSpec = field(default_factory=DetectSpec)
     inpaint: InpaintSpec = field(default_factory=InpaintSpec)
     denoise: DenoiseSpec = field(default_factory=DenoiseSpec)
+    color: ColorSpec = field(default_factory=ColorSpec)
     colorize: ColorizeSpec = field(default_factory=ColorizeSpec)
     upscale: UpscaleSpec = field(default_factory=UpscaleSpec)
     memory_budget_mb: int = 1024
@@ -185,6 +221,8 @@ class PipelineSpec:
         unknown = [s for s in self.stages if s not in STAGE_ORDER]
         if unknown:
             raise ConfigError(f"unknown stage {unknown[0]!r} (known: {', '.join(STAGE_ORDER)})")
+        if self.colorize.hints and "colorize" not in self.stages:
+            self.stages = [*self.stages, "colorize"]  # hints are a request to colorize
         self.stages = [s for s in STAGE_ORDER if s in self.stages]
         if self.memory_budget_mb < 64:
             raise ConfigError(f"memory_budget_mb must be >= 64, got {self.memory_budget_mb}")
@@ -204,8 +242,13 @@ class PipelineSpec:
         """Flat keywords as in ``restore(img, scale=2, inpaint_method="ns")`` or nested dicts.
 
         A flat ``section_option`` (``upscale_scale``) or a known short alias (``scale``,
-        ``sensitivity``, ``keep_monochrome``) maps to the nested field.
+        ``sensitivity``, ``keep_monochrome``) maps to the nested field; ``colorize=True`` adds
+        the colorize stage (to ``stages`` or the default stages).
         """
+        if isinstance(kwargs.get("colorize"), bool):
+            wanted = kwargs.pop("colorize")
+            stages = [s for s in kwargs.get("stages") or DEFAULT_STAGES if s != "colorize"]
+            kwargs["stages"] = [*stages, "colorize"] if wanted else stages
         aliases = {
             "scale": ("upscale", "scale"),
             "sensitivity": ("detect", "sensitivity"),
@@ -213,7 +256,7 @@ class PipelineSpec:
             "hints": ("colorize", "hints"),
             "sr_model": ("upscale", "model"),
         }
-        sections = {"detect", "inpaint", "denoise", "colorize", "upscale"}
+        sections = {"detect", "inpaint", "denoise", "color", "colorize", "upscale"}
         top_level = {f.name for f in dataclasses.fields(cls)}
         data: dict[str, Any] = {}
         for key, value in kwargs.items():

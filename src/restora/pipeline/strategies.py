@@ -1,4 +1,5 @@
-"""Large-image strategies that are not plain tiling: work only where the mask has holes."""
+"""Large-image strategies: tiles chosen from a descriptor's advice and the memory budget, and
+work only where the mask has holes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,45 @@ import torch
 import torch.nn.functional as F
 
 from restora.ops.regions import hole_regions
+from restora.ops.tiling import tiled_apply
+from restora.pipeline.context import RunContext
 
 InpaintFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def run_tiled(
+    fn: Callable[[torch.Tensor], torch.Tensor],
+    image: torch.Tensor,
+    ctx: RunContext,
+    *,
+    what: str,
+    overlap: int,
+    bytes_per_pixel: float,
+    align: int = 1,
+    scale: int = 1,
+    out_channels: int | None = None,
+) -> tuple[torch.Tensor, int | None]:
+    """``fn(image)`` in one call when it fits ``ctx``'s memory budget, else tile by tile
+    (:func:`restora.ops.tiling.tiled_apply`, tiles of at least 4x ``overlap``); returns the
+    result and the tile size used (None for one call). ``overlap``, ``bytes_per_pixel`` and
+    ``align`` are the operator's advice (a descriptor's ``tile_overlap``, ``bytes_per_pixel``,
+    ``tile_align``); ``what`` names the progress reports."""
+    h, w = image.shape[-2:]
+    tile = ctx.tile_size(h, w, bytes_per_pixel=bytes_per_pixel, overlap=overlap)
+    if tile is None:
+        return fn(image), None
+    tile = max(tile, 4 * overlap)  # smaller tiles would be mostly overlap
+    out = tiled_apply(
+        fn,
+        image,
+        tile=tile,
+        overlap=overlap,
+        align=align,
+        scale=scale,
+        out_channels=out_channels,
+        progress=ctx.tile_progress(what),
+    )
+    return out, tile
 
 
 def dilate_mask(mask: torch.Tensor, pixels: int) -> torch.Tensor:

@@ -8,6 +8,7 @@ the output's L equals the input's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import torch
@@ -18,7 +19,7 @@ from restora.color.recombine import image_lightness, recombine_lab
 from restora.core.checks import check_image, check_mask, check_shape
 from restora.ops.hint_pool import pool_hints
 
-__all__ = ["LabColorizer", "colorize_lab", "model_size"]
+__all__ = ["ColorizerDescriptor", "LabColorizer", "colorize_lab", "model_size"]
 
 
 class LabColorizer(Protocol):
@@ -109,3 +110,34 @@ def colorize_lab(
         model.train(was_training)
     ab = ab.clone().to(image.device, image.dtype)
     return recombine_lab(lightness, ab, rows=rows)
+
+
+@dataclass(frozen=True, eq=False)
+class ColorizerDescriptor:
+    """A colorizer ready for the pipeline: ``descriptor(image, size=..., hints=..., ...)`` is
+    :func:`colorize_lab` with its model; :meth:`decoding` says how ab is decoded (for reports)."""
+
+    model: nn.Module
+    purpose: str = "colorize"
+
+    def __call__(
+        self,
+        image: torch.Tensor,
+        *,
+        size: int = 256,
+        hints: torch.Tensor | None = None,
+        hint_mask: torch.Tensor | None = None,
+        temperature: float | None = None,
+    ) -> torch.Tensor:
+        """``image`` ``(B, 3, H, W)`` in [0, 1] colorized, its lightness kept (see
+        :func:`colorize_lab`)."""
+        return colorize_lab(
+            self.model, image, size=size, hints=hints, hint_mask=hint_mask, temperature=temperature
+        )
+
+    def decoding(self, temperature: float | None = None) -> str:
+        """ "annealed mean, T = ..." for classification colorizers, "regression" otherwise."""
+        if getattr(self.model, "decode", "annealed_mean") != "annealed_mean":
+            return "regression"
+        t = temperature if temperature is not None else getattr(self.model, "temperature", None)
+        return "annealed mean" if t is None else f"annealed mean, T = {t:g}"

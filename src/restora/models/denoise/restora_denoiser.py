@@ -21,7 +21,6 @@ ResBlock: ``x + conv3x3(relu(conv3x3(x)))``, no normalization. Blind: no noise-l
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -32,9 +31,7 @@ from restora.models.base import ConfigurableModel
 from restora.models.descriptor import ModelDescriptor
 from restora.models.registry import architecture, build, register_model
 
-__all__ = ["PRETRAINED_NAME", "ResBlock", "RestoraDenoiser", "load_pretrained", "pretrained_dir"]
-
-PRETRAINED_NAME = "restora_denoiser_blind_color"
+__all__ = ["ResBlock", "RestoraDenoiser"]
 
 
 class ResBlock(nn.Module):
@@ -143,20 +140,3 @@ def _pad(x: torch.Tensor, pad_h: int, pad_w: int) -> torch.Tensor:
 def restora_denoiser_blind_color(**overrides: Any) -> RestoraDenoiser:
     """Blind colour (and gray-as-RGB) denoiser, sigma 0..55: width 32, blocks (2, 3, 2)."""
     return build(RestoraDenoiser, overrides, channels=3, width=32, blocks=[2, 3, 2])
-
-
-def pretrained_dir() -> Path:
-    """The folder of the shipped weights (``config.json`` + ``model.safetensors`` + model card):
-    ``restora/weights/denoise/restora_denoiser_blind_color`` inside the package."""
-    return Path(__file__).resolve().parents[2] / "weights" / "denoise" / PRETRAINED_NAME
-
-
-def load_pretrained(*, device: str | torch.device = "cpu") -> RestoraDenoiser:
-    """restora's trained blind denoiser (EMA weights, see the folder's ``MODEL_CARD.md``), in
-    eval mode. Raises ``RestoraError`` when the weights are missing."""
-    from restora.models.checkpoint import load_model
-
-    model = load_model(pretrained_dir(), device=device)
-    if not isinstance(model, RestoraDenoiser):
-        raise TypeError(f"{pretrained_dir()} holds a {type(model).__name__}, not a RestoraDenoiser")
-    return model

@@ -23,7 +23,13 @@ from restora.core.unpickle import restricted_pickle_module
 from restora.core.weights import verify_sha256, weights_dir
 from restora.models.face.mtcnn_nets import ONet, PNet, RNet
 
-__all__ = ["MTCNN_FILES", "find_mtcnn_folder", "load_mtcnn_nets", "read_reference_state"]
+__all__ = [
+    "MTCNN_FILES",
+    "find_mtcnn_folder",
+    "load_mtcnn_nets",
+    "mtcnn_available",
+    "read_reference_state",
+]
 
 MTCNN_FILES = {
     "pnet.pt": "a2a71925e0b9996a42f63e47efc1ca19043e69558b5c523b978d611dfae49c8f",
@@ -61,6 +67,15 @@ def find_mtcnn_folder(folder: str | Path | None = None) -> Path:
         f"MTCNN weights ({', '.join(MTCNN_FILES)} from facenet-pytorch) not found in: {looked}; "
         "place them in one of these folders or set $RESTORA_MTCNN_DIR"
     )
+
+
+def mtcnn_available(folder: str | Path | None = None) -> bool:
+    """True when the three weight files are found (their checksums are checked on loading)."""
+    try:
+        find_mtcnn_folder(folder)
+    except RestoraError:
+        return False
+    return True
 
 
 def read_reference_state(path: str | Path) -> dict[str, torch.Tensor]:

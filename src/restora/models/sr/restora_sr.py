@@ -33,7 +33,6 @@ converges much faster from that start, which matters on a CPU budget.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import torch
@@ -44,7 +43,7 @@ from restora.models.base import ConfigurableModel
 from restora.models.descriptor import ModelDescriptor
 from restora.models.registry import architecture, build, register_model
 
-__all__ = ["ESA", "RLFB", "RestoraSR", "load_pretrained", "pretrained_dir"]
+__all__ = ["ESA", "RLFB", "RestoraSR"]
 
 Skip = Literal["bicubic", "nearest", "none"]
 _SKIPS = ("bicubic", "nearest", "none")
@@ -145,7 +144,7 @@ class RestoraSR(ConfigurableModel):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.head.weight.is_contiguous(memory_format=torch.channels_last):
-            x = x.contiguous(memory_format=torch.channels_last)  # see load_pretrained
+            x = x.contiguous(memory_format=torch.channels_last)  # weights converted for CPU speed
         f0 = self.head(x)
         residual = self.upsampler(self.body_conv(self.body(f0)) + f0)
         if self.skip == "none":
@@ -186,40 +185,3 @@ def restora_sr_x3(**overrides: Any) -> RestoraSR:
 def restora_sr_x4(**overrides: Any) -> RestoraSR:
     """restora SR x4, RGB: width 48, 6 blocks, ESA 16, bicubic skip."""
     return build(RestoraSR, overrides, scale=4)
-
-
-def pretrained_dir(scale: int, variant: str = "bicubic") -> Path:
-    """The folder of the shipped weights for ``scale`` and ``variant`` (``bicubic``: trained on
-    MATLAB-bicubic LR; ``realistic``: blur, noise and JPEG): ``config.json`` +
-    ``model.safetensors`` + ``MODEL_CARD.md`` in ``restora/weights/sr/restora_sr_x{scale}_{variant}``
-    inside the package."""
-    return Path(__file__).resolve().parents[2] / "weights" / "sr" / f"restora_sr_x{scale}_{variant}"
-
-
-def load_pretrained(
-    *, scale: int, variant: str = "bicubic", device: str | torch.device = "cpu"
-) -> RestoraSR:
-    """restora's trained SR model for ``scale`` and ``variant`` (EMA weights, see the folder's
-    ``MODEL_CARD.md``), in eval mode, with its weights in channels-last memory format (the
-    forward then runs NHWC: the same numbers within float rounding, faster on the CPU). Raises
-    ``RestoraError`` when those weights are missing."""
-    from restora.core.errors import RestoraError
-    from restora.models.checkpoint import load_model
-
-    folder = pretrained_dir(scale, variant)
-    if not (folder / "config.json").is_file():
-        shipped = (
-            sorted(p.name for p in folder.parent.glob("restora_sr_x*"))
-            if folder.parent.is_dir()
-            else []
-        )
-        raise RestoraError(
-            f"no restora_sr weights for scale {scale}, variant {variant!r} (expected {folder}); "
-            f"shipped: {', '.join(shipped) or 'none'}"
-        )
-    model = load_model(folder, device=device)
-    if not isinstance(model, RestoraSR):
-        raise TypeError(f"{folder} holds a {type(model).__name__}, not a RestoraSR")
-    if model.config["scale"] != scale:
-        raise RestoraError(f"{folder} holds a x{model.config['scale']} model, not x{scale}")
-    return model.to(memory_format=torch.channels_last)

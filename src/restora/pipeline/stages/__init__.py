@@ -6,6 +6,7 @@ from restora.core.registry import Registry
 from restora.pipeline.stages.analyze import AnalyzeStage
 from restora.pipeline.stages.base import Stage
 from restora.pipeline.stages.colorize import ColorizeStage
+from restora.pipeline.stages.correct_color import CorrectColorStage
 from restora.pipeline.stages.denoise import DenoiseStage
 from restora.pipeline.stages.detect import DetectDamageStage
 from restora.pipeline.stages.inpaint import InpaintStage
@@ -17,6 +18,7 @@ for _stage in (
     DetectDamageStage,
     InpaintStage,
     DenoiseStage,
+    CorrectColorStage,
     ColorizeStage,
     UpscaleStage,
 ):

@@ -1,42 +1,39 @@
-"""``analyze``: facts later stages decide on — tone (colour/monochrome/sepia) and noise level."""
+"""``analyze``: report what is known about the photo - size, tone, noise level - and what that
+decides. The facts themselves are computed on demand by whichever stage needs them first
+(:class:`~restora.pipeline.analysis.Analysis`), so every stage also works without this one."""
 
 from __future__ import annotations
 
-import torch
-
-from restora.io import detect_tone
-from restora.ops.noise import estimate_noise_sigma
 from restora.pipeline.context import RunContext
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
 
-_SAMPLE = 512  # edge of the crops the noise level is estimated on
 
-
-def sample_crops(image: torch.Tensor, size: int = _SAMPLE, count: int = 4) -> list[torch.Tensor]:
-    """Up to ``count`` full-resolution crops spread over the image (for cheap statistics)."""
-    _, _, h, w = image.shape
-    if h <= size and w <= size:
-        return [image]
-    ys = torch.linspace(0, max(h - size, 0), 2).long().tolist()
-    xs = torch.linspace(0, max(w - size, 0), 2).long().tolist()
-    crops = [image[..., y : y + size, x : x + size] for y in ys for x in xs]
-    return crops[:count]
+def tone_decision(tone: str, spec: PipelineSpec) -> str:
+    """What the pipeline does about a photo of this ``tone`` under ``spec``, and why."""
+    if tone == "color":
+        if "correct_color" in spec.stages and spec.color.method != "none":
+            return "colour photo: colours corrected only where faded or cast (correct_color)"
+        return "colour photo: colours kept"
+    if "colorize" in spec.stages and not spec.colorize.keep_monochrome:
+        return f"{tone} photo: colorized on request"
+    return (
+        f"{tone} photo: kept {tone} (colorizing would invent colours; ask with --colorize, "
+        "colour hints or --stages ...,colorize)"
+    )
 
 
 class AnalyzeStage(Stage):
     name = "analyze"
 
     def run(self, restoration: Restoration, spec: PipelineSpec, ctx: RunContext) -> StageRecord:
-        image = restoration.image
-        step = max(1, int(max(image.shape[-2:]) // 1024))
-        tone = detect_tone(image[..., ::step, ::step])
-        sigmas = [float(estimate_noise_sigma(c)[0]) for c in sample_crops(image)]
-        sigma = float(torch.tensor(sigmas).median()) * 255.0
-        restoration.flags.update(tone=tone, monochrome=tone != "color", noise_sigma=sigma)
-        h, w = image.shape[-2:]
-        notes = [f"{w}x{h}, tone {tone}, estimated noise sigma {sigma:.1f}/255"]
+        analysis = restoration.analysis
+        h, w = analysis.size
+        notes = [
+            f"{w}x{h}, tone {analysis.tone}, estimated noise sigma {analysis.noise_sigma:.1f}/255",
+            tone_decision(analysis.tone, spec),
+        ]
         if restoration.meta is not None:
             notes.extend(restoration.meta.notes)
         return StageRecord(stage=self.name, method="statistics", ran=True, notes=notes)

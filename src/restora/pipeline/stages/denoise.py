@@ -1,45 +1,45 @@
-"""``denoise``: remove noise when ``analyze`` (or the user) says there is enough of it."""
+"""``denoise``: remove noise when there is enough of it.
+
+The noise level is ``denoise.sigma`` when given, else the photo's estimate (computed on demand,
+so the stage works alone). Methods: ``restora`` (catalogue entry ``denoise.blind_color``, a
+blind network: the level only decides whether it runs) and ``nlm`` (OpenCV non-local means at
+that level); ``auto`` is the network when installed, else non-local means.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 import torch
 
+from restora.models.catalogue import load
+from restora.models.descriptor import ModelDescriptor
 from restora.ops.denoise import nlm_denoise
-from restora.ops.tiling import tiled_apply
 from restora.pipeline.context import RunContext
+from restora.pipeline.methods import Method, pick
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec
 from restora.pipeline.stages.base import Stage
+from restora.pipeline.strategies import run_tiled
 
-# (overlap, bytes of working memory per input pixel, tile alignment) for each method. The
-# network's memory was measured on CPU (about 380 B/px at 512^2 incl. allocator slack); it works
-# down to 1/8 scale, so tiles start on multiples of 8 and share a wide band.
-_TILING = {"nlm": (32, 48.0, 1), "restora": (128, 400.0, 8)}
-
-
-@lru_cache(maxsize=1)
-def _restora_model() -> torch.nn.Module:
-    from restora.models.denoise.restora_denoiser import load_pretrained
-
-    return load_pretrained()
+NETWORK = "denoise.blind_color"
+METHODS = (Method("restora", NETWORK), Method("nlm"))
+_NLM_OVERLAP, _NLM_BYTES_PER_PIXEL = 32, 48.0
 
 
-def restora_denoise(image: torch.Tensor, *, monochrome: bool = False) -> torch.Tensor:
-    """restora's blind denoiser on ``(B, 3, H, W)`` in [0, 1]; returns the same shape in [0, 1].
+def network_denoiser(*, monochrome: bool) -> Callable[[torch.Tensor], torch.Tensor]:
+    """restora's blind denoiser as a function of ``(B, 3, H, W)`` in [0, 1] (same shape back).
+    ``monochrome`` photos go through as one luma image in all three channels and come back gray."""
+    network = load(NETWORK)
+    assert isinstance(network, ModelDescriptor)
 
-    ``monochrome`` photos go through as one luma image in all three channels and come back gray.
-    """
-    model = _restora_model()
-    if monochrome:
-        image = image.mean(1, keepdim=True).expand(-1, 3, -1, -1)
-    with torch.inference_mode():
-        out = model(image.float())
-    if monochrome:
-        out = out.mean(1, keepdim=True).expand(-1, 3, -1, -1)
-    return out.clamp(0, 1)
+    def denoise(image: torch.Tensor) -> torch.Tensor:
+        if monochrome:
+            image = image.mean(1, keepdim=True).expand(-1, 3, -1, -1)
+        out = network(image.float())
+        return out.mean(1, keepdim=True).expand(-1, 3, -1, -1) if monochrome else out
+
+    return denoise
 
 
 class DenoiseStage(Stage):
@@ -49,31 +49,29 @@ class DenoiseStage(Stage):
         options = spec.denoise
         if options.method == "none":
             return self.skip("none", "denoising turned off")
-        sigma = options.sigma
-        source = "given"
+        method, notes = pick(self.name, options.method, METHODS)
+        sigma, source = options.sigma, "given"
         if sigma is None:
-            sigma = restoration.flags.get("noise_sigma")
-            source = "estimated"
-        if sigma is None:
-            return self.skip(
-                options.method, "no noise estimate (run 'analyze' or give denoise.sigma)"
-            )
+            sigma, source = restoration.analysis.noise_sigma, "estimated"
         if sigma < options.threshold:
             return self.skip(
-                options.method,
-                f"{source} noise sigma {sigma:.1f}/255 is below the threshold {options.threshold}: image left unchanged",
+                method.name,
+                f"{source} noise sigma {sigma:.1f}/255 is below the threshold "
+                f"{options.threshold}: image left unchanged",
             )
         if options.strength == 0:
-            return self.skip(options.method, "denoise.strength is 0: image left unchanged")
+            return self.skip(method.name, "denoise.strength is 0: image left unchanged")
         image = restoration.image
-        h, w = image.shape[-2:]
-        denoise: Callable[[torch.Tensor], torch.Tensor]
-        if options.method == "restora":
-            monochrome = restoration.flags.get("tone") == "monochrome"  # sepia keeps its tint
-
-            def denoise(tile: torch.Tensor) -> torch.Tensor:
-                return restora_denoise(tile, monochrome=monochrome)
-
+        if method.model is not None:
+            network = load(method.model)
+            assert isinstance(network, ModelDescriptor)
+            monochrome = restoration.analysis.tone == "monochrome"  # toned photos keep their tint
+            denoise = network_denoiser(monochrome=monochrome)
+            overlap, bytes_per_pixel, align = (
+                network.tile_overlap,
+                network.bytes_per_pixel,
+                network.tile_align,
+            )
             note = f"restora's blind network ({source} sigma {sigma:.1f}/255"
             note += ", as monochrome)" if monochrome else ")"
         else:
@@ -81,24 +79,20 @@ class DenoiseStage(Stage):
             def denoise(tile: torch.Tensor) -> torch.Tensor:
                 return nlm_denoise(tile, sigma=sigma / 255.0)
 
+            overlap, bytes_per_pixel, align = _NLM_OVERLAP, _NLM_BYTES_PER_PIXEL, 1
             note = f"non-local means at {source} sigma {sigma:.1f}/255"
-        overlap, bytes_per_pixel, align = _TILING[options.method]
-        tile = ctx.tile_size(h, w, bytes_per_pixel=bytes_per_pixel, overlap=overlap)
-        if tile is not None:
-            tile = max(tile, 3 * overlap)  # smaller tiles would be mostly overlap
-        if tile is None:
-            result = denoise(image)
-        else:
-            result = tiled_apply(
-                denoise,
-                image,
-                tile=tile,
-                overlap=overlap,
-                align=align,
-                progress=ctx.tile_progress("denoise"),
-            ).clamp_(0, 1)
+        result, _ = run_tiled(
+            denoise,
+            image,
+            ctx,
+            what="denoise",
+            overlap=overlap,
+            bytes_per_pixel=bytes_per_pixel,
+            align=align,
+        )
+        result = result.clamp(0, 1)
         if options.strength < 1:
             result = torch.lerp(image, result, options.strength)
             note += f", blended at strength {options.strength:g}"
         restoration.image = result
-        return StageRecord(stage=self.name, method=options.method, ran=True, notes=[note])
+        return StageRecord(stage=self.name, method=method.name, ran=True, notes=[note, *notes])

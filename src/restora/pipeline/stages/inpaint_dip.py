@@ -1,4 +1,4 @@
-"""``inpaint.method = "dip"``: fill holes with Deep Image Prior (:mod:`restora.train.dip`).
+"""``inpaint.method = "dip"``: fill holes with Deep Image Prior (:mod:`restora.models.dip`).
 
 No weights are needed, but every crop with holes is fitted from scratch: expect minutes for a
 256 x 256 crop and much longer for large ones on a CPU. The fit uses the ``default_inpaint``
@@ -19,7 +19,7 @@ def dip_fill(
     """``image`` ``(B, C, H, W)`` in [0, 1] with the pixels where ``hole`` ``(B, 1, H, W)`` > 0.5
     replaced by a DIP fit of each image (``seed`` seeds the network and its input;
     ``iterations`` caps the fit); known pixels are returned unchanged."""
-    from restora.train.dip import fit_dip, get_preset
+    from restora.models.dip import fit_dip, get_preset
 
     config = get_preset(PRESET)
     if iterations is not None:

@@ -1,22 +1,30 @@
 """``upscale``: restora's own SR network, Lanczos / MATLAB bicubic, or an OpenCV dnn_superres
-graph given by file; tiled under the memory budget."""
+graph given by file; tiled under the memory budget.
+
+Methods (``upscale.method``; ``auto`` is the first installed): ``restora`` (catalogue entries
+``sr.x<scale>_<variant>``: ``realistic`` first for ``variant = auto``, then ``bicubic``),
+``lanczos``, ``bicubic``, ``opencv`` (``upscale.model``, never chosen by ``auto``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import torch
 
-from restora.core.errors import RestoraError
+from restora.models.catalogue import CATALOGUE, load
+from restora.models.descriptor import ModelDescriptor
 from restora.models.sr.opencv_dnn import OpenCVSuperRes
 from restora.ops.resize import imresize
-from restora.ops.tiling import tiled_apply
 from restora.pipeline.context import RunContext
+from restora.pipeline.methods import Method, pick
 from restora.pipeline.restoration import Restoration, StageRecord
 from restora.pipeline.spec import PipelineSpec, UpscaleSpec
 from restora.pipeline.stages.base import Stage
+from restora.pipeline.strategies import run_tiled
+
+_VARIANTS = {"auto": ("realistic", "bicubic"), "realistic": ("realistic",), "bicubic": ("bicubic",)}
 
 
 @dataclass(frozen=True)
@@ -30,66 +38,52 @@ class Upscaler:
     bytes_per_pixel: float  # working memory per *input* pixel
 
 
-@lru_cache(maxsize=4)
-def _restora_model(scale: int, variant: str) -> torch.nn.Module:
-    from restora.models.sr.restora_sr import load_pretrained
-
-    return load_pretrained(scale=scale, variant=variant)
-
-
-def _restora_variant(scale: int, wanted: str) -> str | None:
-    """The shipped variant to use for ``scale`` (``wanted`` or, for auto, realistic first)."""
-    from restora.models.sr.restora_sr import pretrained_dir
-
-    for variant in ("realistic", "bicubic") if wanted == "auto" else (wanted,):
-        if (pretrained_dir(scale, variant) / "config.json").is_file():
-            return variant
-    return None
-
-
-def _restora_upscaler(scale: int, variant: str) -> Upscaler:
-    model = _restora_model(scale, variant)
-    width = int(model.config.get("width", 64))
-
-    def run(tile: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():  # not inference_mode: the stage clamps the result in place
-            return model(tile.float())
-
-    # features at the input size (~12 maps of ``width`` channels live at the peak) + the RGB
-    # output; measured ~2240 B per input pixel for width 48 at x4 (CPU, incl. allocator slack)
-    bytes_per_pixel = 4.0 * (12 * width + 3 * (2 + scale**2))
-    label = f"restora SR x{scale} ({variant})"
-    return Upscaler(run, label, "restora", overlap=32, bytes_per_pixel=bytes_per_pixel)
+def methods(options: UpscaleSpec) -> list[Method]:
+    """The candidates for ``options``: restora's shipped models for the scale and variant (in
+    order of preference), then the classical resizers and OpenCV."""
+    networks = [
+        Method("restora", name)
+        for variant in _VARIANTS[options.variant]
+        if (name := f"sr.x{options.scale}_{variant}") in CATALOGUE
+    ]
+    if not networks:  # no entry at all: 'restora' is known but never available at this scale
+        networks = [Method("restora", f"sr.x{options.scale}")]
+    return [
+        *networks,
+        Method("lanczos"),
+        Method("bicubic", auto=False),
+        Method("opencv", auto=False),
+    ]
 
 
-def build_upscaler(options: UpscaleSpec) -> tuple[Upscaler, str | None]:
-    """The upscaler for ``options``, and a note when ``auto`` had to fall back."""
+def build_upscaler(options: UpscaleSpec) -> tuple[Upscaler, list[str]]:
+    """The upscaler for ``options``, and notes on what ``auto`` passed over."""
     scale = options.scale
-    method, note = options.method, None
-    if method in ("auto", "restora"):
-        variant = _restora_variant(scale, options.variant)
-        if variant is not None:
-            return _restora_upscaler(scale, variant), None
-        if method == "restora":
-            raise RestoraError(
-                f"restora ships no x{scale} SR weights (variant {options.variant}); "
-                "use upscale.method lanczos or bicubic"
-            )
-        method, note = "lanczos", f"no restora SR weights for x{scale}: used Lanczos"
-    if method == "opencv":
+    method, notes = pick("upscale", options.method, methods(options))
+    if method.model is not None:
+        network = load(method.model)
+        assert isinstance(network, ModelDescriptor)
+        label = f"restora SR x{scale} ({method.model.split('_', 1)[1]})"
+        upscaler = Upscaler(
+            network, label, "restora", network.tile_overlap, network.bytes_per_pixel
+        )
+        return upscaler, notes
+    if method.name == "opencv":
         model = OpenCVSuperRes(options.model or "")
         if model.scale != scale:
             raise ValueError(
                 f"{model.path.name} upscales x{model.scale}, but upscale.scale is {scale}"
             )
         label = f"OpenCV {model.algorithm} x{scale}"
-        return Upscaler(model, label, method, 16, 4.0 * 3 * (2 + scale**2) * 8), note
-    kernel = "lanczos3" if method == "lanczos" else "cubic"
+        return Upscaler(model, label, "opencv", 16, 4.0 * 3 * (2 + scale**2) * 8), notes
+    kernel = "lanczos3" if method.name == "lanczos" else "cubic"
 
     def resize(tile: torch.Tensor) -> torch.Tensor:
         return imresize(tile, scale=scale, kernel=kernel)
 
-    return Upscaler(resize, f"{method} x{scale}", method, 16, 4.0 * 3 * (2 + scale**2)), note
+    return Upscaler(
+        resize, f"{method.name} x{scale}", method.name, 16, 12.0 * (2 + scale**2)
+    ), notes
 
 
 class UpscaleStage(Stage):
@@ -99,31 +93,23 @@ class UpscaleStage(Stage):
         options = spec.upscale
         if options.scale == 1:
             return self.skip(options.method, "scale 1: size kept")
-        upscaler, fallback = build_upscaler(options)
+        upscaler, notes = build_upscaler(options)
         image = restoration.image
         h, w = image.shape[-2:]
-        overlap = upscaler.overlap
-        tile = ctx.tile_size(h, w, bytes_per_pixel=upscaler.bytes_per_pixel, overlap=overlap)
-        if tile is not None:
-            tile = max(tile, 4 * overlap)
-        if tile is None:
-            out = upscaler.fn(image)
-        else:
-            out = tiled_apply(
-                upscaler.fn,
-                image,
-                tile=tile,
-                overlap=overlap,
-                scale=options.scale,
-                progress=ctx.tile_progress("upscale"),
-            )
+        out, tile = run_tiled(
+            upscaler.fn,
+            image,
+            ctx,
+            what="upscale",
+            overlap=upscaler.overlap,
+            bytes_per_pixel=upscaler.bytes_per_pixel,
+            scale=options.scale,
+        )
         restoration.image = out.clamp_(0, 1)
         if restoration.alpha is not None:
             alpha = imresize(restoration.alpha, scale=options.scale, kernel="cubic")
             restoration.alpha = alpha.clamp_(0, 1)
-        notes = [f"{upscaler.label}: {w}x{h} -> {w * options.scale}x{h * options.scale}"]
-        if fallback:
-            notes.insert(0, fallback)
+        notes.append(f"{upscaler.label}: {w}x{h} -> {w * options.scale}x{h * options.scale}")
         if tile is not None:
             notes.append(f"tiles of {tile} px")
         return StageRecord(stage=self.name, method=upscaler.method, ran=True, notes=notes)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from restora.core.checks import check_image, check_mask
-from restora.train.dip.downsample import Downsampler
+from restora.models.dip.downsample import Downsampler
 
 __all__ = ["Problem", "make_problem", "random_drop_mask"]
 

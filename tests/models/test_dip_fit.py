@@ -11,8 +11,7 @@ import pytest
 import torch
 
 from restora.core.errors import ConfigError
-from restora.ops.resize import imresize
-from restora.train.dip import (
+from restora.models.dip import (
     Backtracker,
     DIPConfig,
     Downsampler,
@@ -23,6 +22,7 @@ from restora.train.dip import (
     make_problem,
     random_drop_mask,
 )
+from restora.ops.resize import imresize
 
 SMALL_NET = {"channels_down": [16, 16, 16], "channels_up": [16, 16, 16], "channels_skip": [4, 4, 4]}
 

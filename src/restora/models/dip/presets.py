@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 
-from restora.train.dip.config import DIPConfig
+from restora.models.dip.config import DIPConfig
 
 __all__ = ["PRESETS", "get_preset", "preset_names"]
 

@@ -1,6 +1,6 @@
 """`DIPConfig`: every setting of one Deep Image Prior fit, typed and validated.
 
-Presets (:mod:`restora.train.dip.presets`) are instances of this class; a run changes them with
+Presets (:mod:`restora.models.dip.presets`) are instances of this class; a run changes them with
 :meth:`DIPConfig.with_overrides` (``{"iterations": 500, "net.channels_skip": [0] * 5}``) or
 dotted ``key=value`` strings (the CLI's ``--set``).
 """

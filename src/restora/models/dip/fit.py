@@ -1,7 +1,7 @@
 """The DIP fitting loop: one untrained network fitted to one degraded image.
 
 >>> import torch
->>> from restora.train.dip import fit_dip, get_preset
+>>> from restora.models.dip import fit_dip, get_preset
 >>> noisy = torch.rand(1, 3, 40, 40)
 >>> cfg = get_preset("default_denoise").with_overrides({"iterations": 3})
 >>> result = fit_dip(noisy, cfg, seed=0)
@@ -11,19 +11,19 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 
-from restora.metrics.psnr import psnr
+from restora.models.dip.backtrack import Backtracker
+from restora.models.dip.config import DIPConfig
+from restora.models.dip.early_stop import WindowedVarianceStop
+from restora.models.dip.inputs import network_input
+from restora.models.dip.problems import Problem, make_problem
 from restora.models.registry import create_model
-from restora.train.dip.backtrack import Backtracker
-from restora.train.dip.config import DIPConfig
-from restora.train.dip.early_stop import WindowedVarianceStop
-from restora.train.dip.inputs import network_input
-from restora.train.dip.problems import Problem, make_problem
 
 __all__ = ["DIPProgress", "DIPResult", "fit_dip"]
 
@@ -81,6 +81,13 @@ class DIPResult:
         return self.psnr_history[self.chosen_iteration - 1]
 
 
+def _psnr(image: torch.Tensor, truth: torch.Tensor) -> float:
+    """PSNR in dB of one image in [0, 1] against ``truth`` (MSE over all channels and pixels,
+    in float64; as :func:`restora.metrics.psnr`, which this layer cannot import)."""
+    mse = float((image.double() - truth.double()).pow(2).mean())
+    return math.inf if mse == 0 else -10.0 * math.log10(mse)
+
+
 def _build_network(config: DIPConfig, channels: int, seed: int, device: torch.device):
     with torch.random.fork_rng(devices=[]):  # seeded init without touching the global RNG
         torch.manual_seed(seed)
@@ -110,7 +117,7 @@ def fit_dip(
         image: ``(1, C, h, w)`` float in [0, 1], C = 1 or 3: the noisy image ("denoise"), the
             image with holes ("inpaint", "restore"; hole values are ignored) or the
             low-resolution image ("sr").
-        config: a :class:`DIPConfig` (see :func:`restora.train.dip.get_preset`); its ``task``
+        config: a :class:`DIPConfig` (see :func:`restora.models.dip.get_preset`); its ``task``
             selects the problem.
         mask: "inpaint" / "restore": ``(1, 1, h, w)``, 1 = hole / missing.
         scale: "sr": the integer upscaling factor.
@@ -205,7 +212,7 @@ def fit_dip(
             if current is None:
                 psnr_history.append(float("nan"))
             else:
-                psnr_history.append(float(psnr(current, truth)[0]))
+                psnr_history.append(_psnr(current, truth))
         if progress is not None:
             elapsed = time.perf_counter() - start
             eta = elapsed / iteration * (config.iterations - iteration)

@@ -1,0 +1,291 @@
+"""restora's shipped models: one index and one cached loader that returns descriptors.
+
+Each :class:`ShippedModel` says where a trained model lives (``folder`` below
+``restora/weights``, holding ``config.json``, ``model.safetensors`` and ``MODEL_CARD.md``), the
+sha256 of its weights (checked at every load), the pipeline stage it serves (``task``), the
+architecture it must be, and how to run it (:class:`Advice`: size rules, tiling, mirror views,
+memory layout). :func:`load` returns a ready descriptor
+(:class:`~restora.models.descriptor.ModelDescriptor`, or a
+:class:`~restora.models.colorization.lab_colorize.ColorizerDescriptor`), cached per entry, so
+stages never touch a raw ``nn.Module`` or a weights folder.
+
+>>> sorted(CATALOGUE)[:2]
+['colorize.siggraph17', 'damage.unet']
+>>> shipped("denoise.blind_color").task
+'denoise'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+from restora.core.errors import RestoraError
+from restora.core.weights import sha256_file
+from restora.models.base import ConfigurableModel
+from restora.models.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_model
+from restora.models.colorization.lab_colorize import ColorizerDescriptor
+from restora.models.descriptor import ModelDescriptor
+from restora.nn.fusion import inference_form
+
+__all__ = [
+    "CATALOGUE",
+    "WEIGHTS_ROOT",
+    "Advice",
+    "Descriptor",
+    "ShippedModel",
+    "Task",
+    "for_task",
+    "installed",
+    "load",
+    "prepare",
+    "shipped",
+    "verify",
+]
+
+Task = Literal["detect_damage", "inpaint", "denoise", "colorize", "upscale"]
+Descriptor = ModelDescriptor | ColorizerDescriptor
+WEIGHTS_ROOT = Path(__file__).resolve().parents[1] / "weights"
+CARD_FILE = "MODEL_CARD.md"
+
+
+@dataclass(frozen=True)
+class Advice:
+    """How to run a shipped model; every field left ``None`` keeps the architecture's own
+    descriptor value (see :class:`~restora.models.descriptor.ModelDescriptor`). ``fuse`` runs
+    :func:`restora.nn.fusion.inference_form` (folded norms, channels-last; same outputs within
+    float rounding, ~2x faster on a CPU) - only for networks without partial convolutions."""
+
+    multiple_of: int | None = None
+    minimum: int | None = None
+    tile_size: int | None = None
+    tile_overlap: int | None = None
+    tile_align: int | None = None
+    bytes_per_pixel: float | None = None
+    view_budget_mp: float | None = None
+    channels_last: bool = False
+    fuse: bool = False
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """One entry of the catalogue (see the module docstring).
+
+    ``root`` is where ``folder`` is looked up: ``None`` for the package's ``weights`` folder
+    (another root serves tests and locally trained copies)."""
+
+    name: str
+    task: Task
+    folder: str
+    sha256: str
+    arch: str
+    summary: str
+    advice: Advice = Advice()
+    scale: int = 1
+    root: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        """The weights folder (it may not exist)."""
+        return (self.root or WEIGHTS_ROOT) / self.folder
+
+    @property
+    def card(self) -> Path:
+        """The model card: training data, commands, measured results."""
+        return self.path / CARD_FILE
+
+    def installed(self) -> bool:
+        """Whether ``config.json`` and ``model.safetensors`` are present (not yet checked)."""
+        return (self.path / CONFIG_FILE).is_file() and (self.path / WEIGHTS_FILE).is_file()
+
+
+# Tiling advice: working memory per input pixel measured on a CPU (with allocator slack);
+# overlaps cover the receptive fields; alignment is a network's total stride.
+CATALOGUE: dict[str, ShippedModel] = {
+    entry.name: entry
+    for entry in (
+        ShippedModel(
+            name="damage.unet",
+            task="detect_damage",
+            folder="damage/unet_damage",
+            sha256="947531732903fe7563798255382b8bce3c8ee3d342b71567059da3e103fb2333",
+            arch="unet",
+            summary="damage segmentation U-Net (0.45 M parameters, logits, total stride 8)",
+            # 4 mirror views up to 4 MP, 2 up to 8 MP, 1 above (one view of 24 MP: ~35 s)
+            advice=Advice(
+                multiple_of=8,
+                minimum=16,
+                tile_overlap=96,
+                tile_align=8,
+                bytes_per_pixel=700.0,
+                view_budget_mp=16.0,
+                channels_last=True,
+                fuse=True,
+            ),
+        ),
+        ShippedModel(
+            name="inpaint.refine",
+            task="inpaint",
+            folder="inpaint/restora_inpaint_refine",
+            sha256="60f2a70697092f2974f18a1d9d29386a0e27a32d57f2ab1276aea3b1311869a2",
+            arch="refine_net",
+            summary="Telea's fill refined by a U-Net (1.8 M parameters)",
+            # crops of at most 1024 px around each hole with 48 px of context (on a 24 MP scan
+            # the same hole PSNR as 96 px); 4 views up to 0.2 MP, 2 up to 0.4 MP, 1 above
+            advice=Advice(
+                tile_size=1024, tile_overlap=48, view_budget_mp=0.8, channels_last=True, fuse=True
+            ),
+        ),
+        ShippedModel(
+            name="denoise.blind_color",
+            task="denoise",
+            folder="denoise/restora_denoiser_blind_color",
+            sha256="2454a7ef23272100b34a56af31b8cd513408dac8eeee6105041b82184395e44b",
+            arch="restora_denoiser",
+            summary="blind colour denoiser, sigma 0..55 (residual U-Net below full resolution)",
+            advice=Advice(tile_overlap=128, tile_align=8, bytes_per_pixel=400.0),
+        ),
+        ShippedModel(
+            name="colorize.siggraph17",
+            task="colorize",
+            folder="colorize/restora_colorizer",
+            sha256="feb520e69e778307700f19f23f17ffbf879676c05b600f3b89a2f4bb35f46faa",
+            arch="zhang_siggraph17",
+            summary="SIGGRAPH17-style colorizer, automatic or from colour hints (regression)",
+        ),
+        *(
+            ShippedModel(
+                name=f"sr.x{scale}_{variant}",
+                task="upscale",
+                folder=f"sr/restora_sr_x{scale}_{variant}",
+                sha256=digest,
+                arch="restora_sr",
+                summary=f"restora SR x{scale}, trained on {data}",
+                scale=scale,
+                # ~12 feature maps of width 48 at the input size + the RGB output
+                advice=Advice(
+                    tile_overlap=32,
+                    bytes_per_pixel=4.0 * (12 * 48 + 3 * (2 + scale**2)),
+                    channels_last=True,
+                ),
+            )
+            for scale, variant, data, digest in (
+                (
+                    2,
+                    "bicubic",
+                    "MATLAB-bicubic LR",
+                    "6077f4f037726dfade05de6ec3b4200fdbc0bc81e278c44f7bb4fede633e1904",
+                ),
+                (
+                    4,
+                    "bicubic",
+                    "MATLAB-bicubic LR",
+                    "a34452b823386a8f73bbc928d4fb9efb191029bd4347e6ab6796658cb0c2661b",
+                ),
+                (
+                    4,
+                    "realistic",
+                    "blur + noise + JPEG like real old photos",
+                    "4a7de01c8a9a0b00546c9648bc3e8fd2edec68528801e1020332df0bfafc392f",
+                ),
+            )
+        ),
+    )
+}
+
+
+def shipped(name: str) -> ShippedModel:
+    """The catalogue entry ``name``; ``KeyError`` naming close matches when unknown."""
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(CATALOGUE), n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise KeyError(
+            f"unknown shipped model {name!r}{hint} (known: {', '.join(sorted(CATALOGUE))})"
+        ) from None
+
+
+def for_task(task: str) -> list[ShippedModel]:
+    """The entries serving the pipeline stage ``task``, in catalogue order."""
+    return [entry for entry in CATALOGUE.values() if entry.task == task]
+
+
+def installed(name: str) -> bool:
+    """Whether the shipped model ``name``'s files are present (see :func:`verify` for a check)."""
+    return shipped(name).installed()
+
+
+def load(name: str) -> Descriptor:
+    """The descriptor of shipped model ``name``, loaded once per process (cached per entry).
+
+    Raises ``RestoraError`` when its files are missing, its weights' sha256 is not the
+    catalogue's, or the folder holds another architecture or scale.
+    """
+    return _load(shipped(name))
+
+
+@lru_cache(maxsize=16)
+def _load(entry: ShippedModel) -> Descriptor:
+    problem = _problem(entry)
+    if problem:
+        raise RestoraError(f"shipped model {entry.name}: {problem}")
+    model = load_model(entry.path)
+    if model.arch != entry.arch or model.config.get("scale", 1) != entry.scale:
+        raise RestoraError(
+            f"shipped model {entry.name}: {entry.path} holds a {model.arch} "
+            f"{model.config}, not a {entry.arch}" + (f" x{entry.scale}" if entry.scale > 1 else "")
+        )
+    return prepare(model, entry)
+
+
+def prepare(model: ConfigurableModel, like: str | ShippedModel) -> Descriptor:
+    """A descriptor running ``model`` the way the shipped entry ``like`` runs (its advice:
+    inference form, size rules, tiling, views) - for measuring other checkpoints of a shipped
+    line exactly as the pipeline would run them. ``model``'s weights are not changed (where
+    the advice says channels-last, its memory layout is)."""
+    entry = shipped(like) if isinstance(like, str) else like
+    if entry.task == "colorize":
+        if not callable(getattr(model, "predict_ab", None)):
+            raise RestoraError(f"shipped model {entry.name}: {model.arch} cannot colorize")
+        return ColorizerDescriptor(model)
+    advice = entry.advice
+    if advice.fuse:
+        runnable = inference_form(model)
+    else:
+        runnable = model.to(memory_format=torch.channels_last) if advice.channels_last else model
+    given = {
+        field.name: getattr(advice, field.name)
+        for field in dataclasses.fields(Advice)
+        if field.name != "fuse" and getattr(advice, field.name) is not None
+    }
+    return dataclasses.replace(model.describe(), model=runnable, **given)
+
+
+def _problem(entry: ShippedModel) -> str | None:
+    """Why ``entry`` cannot be loaded (missing files, wrong sha256), or None."""
+    if not entry.installed():
+        return f"not installed (expected {CONFIG_FILE} and {WEIGHTS_FILE} in {entry.path})"
+    digest = sha256_file(entry.path / WEIGHTS_FILE)
+    if digest != entry.sha256:
+        return (
+            f"{entry.path / WEIGHTS_FILE} has sha256 {digest}, the catalogue says {entry.sha256}"
+            " (the file was changed or damaged: reinstall restora)"
+        )
+    return None
+
+
+def verify(name: str) -> str | None:
+    """Check shipped model ``name`` fully (files, sha256, architecture, it loads): None when
+    it is fine, else what is wrong."""
+    try:
+        _load.__wrapped__(shipped(name))  # not the cache: the files are read again
+    except RestoraError as exc:
+        return str(exc).removeprefix(f"shipped model {name}: ")
+    return None
