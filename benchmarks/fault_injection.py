@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import tempfile
 from collections import defaultdict
@@ -27,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--singles", type=int, default=150, help="single runs killed")
     parser.add_argument("--pairs", type=int, default=60, help="concurrent pairs (1-2 killed)")
+    parser.add_argument("--read-only", type=int, default=20, help="disk turns read-only")
     parser.add_argument("--full-disk", type=int, default=6, help="full-disk trials (tmpfs)")
     parser.add_argument("--photos", type=int, default=4, help="photos per run")
     parser.add_argument("--seed", type=int, default=0)
@@ -44,16 +46,20 @@ def main() -> None:
     notes = (
         f"{args.photos} photos of 40x32 per run (stages detect_damage (classical) + inpaint "
         "(telea), --save-mask --report: 4 outputs each), restora run in forked children. A kill "
-        "point is the moment before one system call of a write (open of the temporary file, "
-        "fsync, link, replace, unlink) or the middle of a file's bytes, drawn uniformly from "
-        "the events of an undisturbed run; a third of single runs start from what the previous "
-        "kill left. Checked after every kill and after every re-run: files the user put in the "
+        "point is the moment before one system call of a write (an open for writing: temporary "
+        "files, locks, run tokens; fsync, link, replace, unlink) or the middle of a file's "
+        "bytes, drawn uniformly from the events of an undisturbed run (a third of single runs start from what the previous "
+        "kill left, with points from the first half; each run of a concurrent pair from the "
+        "first 60 %). Checked after every kill and after every re-run: files the user put in the "
         "output folder and the inputs unchanged, manifest readable and verified, every output "
-        "under its final name complete and equal to a clean run's, outputs recorded as done "
-        "present; after the re-run: every input done except the one whose output name a user "
+        "under its final name complete (images and masks equal to a clean run's, report "
+        "panels and JSON decoded), outputs recorded as done present; after the re-run: every input done except the one whose output name a user "
         "file holds (refused, 'restora did not write it'), no temporary file or run token "
-        f"left. Output folder on {'a tmpfs' if fast else 'the normal disk'}.\n\n"
-        + ("Problems found:\n" + "\n".join(f"- {f}" for f in failures) if failures else "")
+        "left. Read-only disk: from a random event on, every write fails with EROFS; the run "
+        "must stop saying 'Read-only file system'. Full disk: a 2 MB tmpfs filled up to "
+        "12-57 kB free; the run must stop saying 'No space left on device'; the re-run comes "
+        f"after the filler is removed. Output folder on {'a tmpfs' if fast else 'the normal disk'}"
+        ".\n\n" + ("Problems found:\n" + "\n".join(f"- {f}" for f in failures) if failures else "")
     )
     md, _ = write_table("fault_injection", rows, command_line(), notes)
     print(md.read_text())
@@ -66,9 +72,13 @@ def run(root: Path, args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     plan = harness.kill_plan(events, args.singles, args.pairs, args.seed)
     trials = []
     for start in range(0, len(plan), 25):
-        trials += harness.run_plan(work, plan[start : start + 25], args.seed + start)
+        trials += harness.run_plan(work, plan[start : start + 25])
         bad = sum(bool(t.problems) for t in trials)
         print(f"{len(trials)}/{len(plan)} trials, {bad} with problems", flush=True)
+    rng = random.Random(args.seed + 7)
+    for _ in range(args.read_only):
+        work.reset_output()
+        trials.append(harness.read_only_trial(work, rng.randint(1, events)))
     trials += full_disk(root, args)
     by_kind: dict[str, list] = defaultdict(list)
     for trial in trials:

@@ -122,14 +122,17 @@ def _run(inputs: Path, out: Path, spec: PipelineSpec) -> dict:
 
 # ---- kill points ------------------------------------------------------------------------------
 class _Killer:
-    """Counts events; SIGKILLs this process at event ``at`` (None: never)."""
+    """Counts events; at event ``at`` (None: never) SIGKILLs this process, or with
+    ``read_only`` makes that and every later write fail with EROFS (the disk went read-only)."""
 
-    def __init__(self, at: int | None) -> None:
-        self.at, self.count = at, 0
+    def __init__(self, at: int | None, read_only: bool = False) -> None:
+        self.at, self.count, self.read_only = at, 0, read_only
 
     def event(self) -> None:
         self.count += 1
         if self.at is not None and self.count >= self.at:
+            if self.read_only:
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS))
             os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -169,7 +172,7 @@ def install_kill_points(killer: _Killer) -> None:
     original_open, original_fdopen = os.open, os.fdopen
 
     def hooked_open(path, flags, *args, **kwargs):
-        if flags & os.O_EXCL:  # a temporary file about to be created
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):  # temp files, locks, tokens
             killer.event()
         return original_open(path, flags, *args, **kwargs)
 
@@ -205,9 +208,12 @@ class Child:
         return "exited", json.loads(data) if data else None
 
 
-def start_child(work: Workload, *, kill_at: int | None = None, count: bool = False) -> Child:
-    """Fork a child that runs the batch (killing itself at event ``kill_at``); with ``count``
-    it reports how many events the run had."""
+def start_child(
+    work: Workload, *, kill_at: int | None = None, count: bool = False, read_only: bool = False
+) -> Child:
+    """Fork a child that runs the batch (killing itself at event ``kill_at``, or with
+    ``read_only`` failing every write from there on); with ``count`` it reports how many
+    events the run had."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
@@ -215,7 +221,7 @@ def start_child(work: Workload, *, kill_at: int | None = None, count: bool = Fal
         try:
             os.close(read_fd)
             torch.set_num_threads(1)  # no thread pool inherited across fork is ever used
-            killer = _Killer(kill_at)
+            killer = _Killer(kill_at, read_only)
             install_kill_points(killer)
             result = _run(work.inputs, work.out, work.spec())
             if count:
@@ -358,30 +364,52 @@ def concurrent_trial(work: Workload, kills: tuple[int | None, int | None]) -> Tr
     return Trial("concurrent", killed, time.monotonic() - start, problems)
 
 
-def kill_plan(events: int, singles: int, pairs: int, seed: int) -> list[tuple[str, tuple]]:
-    """Random kill points: ``singles`` single runs, ``pairs`` concurrent pairs (one or both
-    killed). Every third single trial starts from what the previous kill left (no reset)."""
+def kill_plan(events: int, singles: int, pairs: int, seed: int) -> list[tuple[str, tuple, bool]]:
+    """Random kill points ``(kind, points, reset)``: ``singles`` single runs, a third of them
+    resuming what the previous kill left (``reset`` False: drawn from the first half of a run's
+    events, as less is left to do), and ``pairs`` concurrent pairs, one or both killed (each
+    run of a pair does about half the work: points from the first 60 % of the events)."""
     rng = random.Random(seed)
-    plan: list[tuple[str, tuple]] = [("single", (rng.randint(1, events),)) for _ in range(singles)]
+    plan: list[tuple[str, tuple, bool]] = []
+    for _ in range(singles):
+        reset = rng.random() < 0.67
+        plan.append(("single", (rng.randint(1, events if reset else events // 2),), reset))
+    share = max(1, int(0.6 * events))
     for _ in range(pairs):
-        a = rng.randint(1, events)
-        b = rng.randint(1, events) if rng.random() < 0.5 else None
-        plan.append(("concurrent", (a, b)))
+        a = rng.randint(1, share)
+        b = rng.randint(1, share) if rng.random() < 0.5 else None
+        plan.append(("concurrent", (a, b), True))
     return plan
 
 
-def run_plan(work: Workload, plan: list[tuple[str, tuple]], seed: int) -> list[Trial]:
-    rng = random.Random(seed + 1)
+def run_plan(work: Workload, plan: list[tuple[str, tuple, bool]]) -> list[Trial]:
     trials = []
-    for kind, points in plan:
+    for kind, points, reset in plan:
+        if reset:
+            work.reset_output()
         if kind == "single":
-            if rng.random() < 0.67:
-                work.reset_output()
             trials.append(single_trial(work, points[0]))
         else:
-            work.reset_output()
             trials.append(concurrent_trial(work, points))
     return trials
+
+
+def read_only_trial(work: Workload, at: int) -> Trial:
+    """The output folder's disk turns read-only at event ``at``: the run stops saying so,
+    leaves nothing partial and a readable manifest; once writable again a re-run completes."""
+    start = time.monotonic()
+    status, result = start_child(work, kill_at=at, read_only=True).wait()
+    problems = []
+    said = (result or {}).get("stopped") or (result or {}).get("exception") or ""
+    if status != "exited" or result is None:
+        problems.append(f"read-only: the run did not end cleanly: {status}")
+    elif said and "Read-only file system" not in said:
+        problems.append(f"read-only: unclear error: {said}")
+    problems += check_folder(work, finished=False)
+    status, result = start_child(work).wait()
+    problems += expected_rerun(result if status == "exited" else None)
+    problems += check_folder(work, finished=True)
+    return Trial("read-only disk", 0, time.monotonic() - start, problems)
 
 
 # ---- full disk --------------------------------------------------------------------------------

@@ -24,9 +24,16 @@ def test_kills_at_random_write_points_lose_and_touch_nothing(work):
     events = harness.count_events(work)
     assert events > 50  # every output: temp open, half-written bytes, fsync, link, unlink ...
     plan = harness.kill_plan(events, singles=8, pairs=4, seed=20)
-    trials = harness.run_plan(work, plan, seed=20)
+    trials = harness.run_plan(work, plan)
     assert sum(t.kill_points for t in trials) >= 8  # a resumed run may end before its point
     assert [f"{t.kind}: {p}" for t in trials for p in t.problems] == []
+
+
+def test_a_disk_turning_read_only_stops_the_run_and_the_rerun_finishes(work):
+    events = harness.count_events(work)
+    for at in (3, events // 2):
+        work.reset_output()
+        assert harness.read_only_trial(work, at).problems == []
 
 
 def test_the_checks_catch_what_they_are_there_for(work):

@@ -22,9 +22,7 @@ def _nothing_processed(out, text: str) -> None:
     assert not [p for p in out.rglob("*") if p.is_file()] if out.exists() else True
 
 
-def test_scale_that_needs_more_memory_than_there_is_is_refused_up_front(
-    cli, tmp_path, monkeypatch
-):
+def test_scale_that_needs_more_memory_than_there_is_is_refused_up_front(cli, tmp_path, monkeypatch):
     from restora.engine import preflight
 
     monkeypatch.setattr(preflight, "available_memory", lambda: 16 * 2**30)  # a 16 GB machine
@@ -122,6 +120,19 @@ def test_unknown_inpaint_method_is_a_usage_error(cli, tmp_path):
     code, text, err = cli("restore", src, "-o", tmp_path / "out", "--inpaint-method", "nope")
     assert code == 2 and "unknown inpainting method 'nope'" in err  # before: rc 1 per file
     assert "telea" in err
+
+
+def test_an_unreadable_sr_model_is_a_usage_error(cli, tmp_path):
+    src = make_photo(tmp_path / "a.png")
+    args = ("restore", src, "-o", tmp_path / "out", "--scale", "2", "--stages", "upscale")
+    code, _, err = cli(*args, "--sr-model", tmp_path / "missing_x2.pb")
+    assert code == 2 and "super-resolution model not found" in err  # before: rc 1 per file
+    (tmp_path / "weights.pb").write_bytes(b"not a graph")
+    code, _, err = cli(*args, "--sr-model", tmp_path / "weights.pb")
+    assert code == 2 and "cannot tell the model from the file name" in err
+    (tmp_path / "FSRCNN_x2.pb").write_bytes(b"not a graph")
+    code, _, err = cli(*args, "--sr-model", tmp_path / "FSRCNN_x2.pb")
+    assert code == 2 and "OpenCV could not read FSRCNN_x2.pb" in err
 
 
 def test_an_existing_file_as_output_folder_is_a_clear_error(cli, tmp_path):

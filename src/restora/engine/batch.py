@@ -23,7 +23,7 @@ from pathlib import Path
 
 from restora.core.errors import RestoraError
 from restora.engine.ledger import Claim, JobKey, claim, commit, fail, permit
-from restora.engine.lock import STATE_DIR, RunToken, run_description
+from restora.engine.lock import STATE_DIR, FolderUnwritableError, RunToken, run_description
 from restora.engine.manifest import (
     BACKUP_NAME,
     MANIFEST_NAME,
@@ -271,9 +271,10 @@ class _Runner:
             message = str(exc) or type(exc).__name__
             stop = _stop_reason(exc)
             if stop is not None:
+                fix = "make it writable" if stop == os.strerror(errno.EROFS) else "free space"
                 self.result.stopped = (
-                    f"stopped: {stop} in {self.outdir} ({message}); free space (or make it "
-                    "writable) and run again to finish the rest"
+                    f"stopped: {stop} in {self.outdir} ({message}); {fix} and run again to "
+                    "finish the rest"
                 )
             if key is not None:
                 try:
@@ -320,7 +321,11 @@ def run_batch(
     planned = [Planned(job.source, job.file.mask_in, job.hints) for job in jobs]
     check_inputs(planned, spec, ext=ext)
     prepare_output_folder(outdir)
-    with RunToken(outdir) as token:
+    try:
+        token = RunToken(outdir)
+    except FolderUnwritableError as exc:
+        raise UsageError(str(exc)) from exc
+    with token:
         runner = _Runner(
             outdir,
             token,
@@ -346,7 +351,7 @@ def run_batch(
                 time.sleep(pause)
         if runner.result.stopped is None:
             try:
-                runner.store.update(_forget_rebuild)
+                runner.store.update(_forget_rebuild, fresh=True)
             except (RestoraError, OSError):
                 pass
     return runner.result

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,41 +67,58 @@ def file_digest(path: Path) -> dict[str, Any] | None:
     return {"sha256": digest.hexdigest(), "size": size}
 
 
-def checksum(entries: dict, files: dict) -> str:
-    """SHA-256 of a manifest's tables (what its ``checksum`` field holds)."""
-    text = json.dumps({"entries": entries, "files": files}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+def _tables(entries: dict, files: dict) -> str:
+    return json.dumps({"entries": entries, "files": files}, sort_keys=True, separators=(",", ":"))
+
+
+# The layout restora writes: this header, then the tables' members, compact and key-sorted,
+# so the checksum is verified on the text itself (no re-serialization) and read from the first
+# bytes alone (`read_checksum`). Any other layout was written by someone else.
+_HEAD = re.compile(r'\{"checksum":"([0-9a-f]{64})","rebuilt":(true|false),"version":2,')
+
+
+def read_checksum(path: Path) -> str | None:
+    """The checksum in the header of the manifest at ``path`` (None if absent or foreign)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            match = _HEAD.match(handle.read(160))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return match.group(1) if match else None
 
 
 class _Damaged(Exception):
     pass
 
 
-def _parse(path: Path) -> tuple[dict, dict, bool] | None:
-    """``(entries, files, rebuilt)`` of a manifest file; None if absent; `_Damaged` if unusable."""
+def _parse(path: Path) -> tuple[dict, dict, bool, str | None] | None:
+    """``(entries, files, rebuilt, checksum)`` of a manifest file; None if absent; `_Damaged`
+    if unusable."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise _Damaged(f"unreadable ({exc})") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise _Damaged(f"not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
-        raise _Damaged("no 'entries' table")
-    entries, version = data["entries"], data.get("version")
-    if not all(isinstance(v, dict) for v in entries.values()):
-        raise _Damaged("an entry is not a table")
-    if version == 1:  # restora before output hashes: entries only, no file is provably ours
-        return entries, {}, False
-    files = data.get("files")
-    if version != VERSION or not isinstance(files, dict):
-        raise _Damaged(f"unknown layout (version {version!r})")
-    if data.get("checksum") != checksum(entries, files):
+    match = _HEAD.match(text)
+    if match is None:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise _Damaged(f"not valid JSON ({exc})") from None
+        if isinstance(data, dict) and data.get("version") == 1:  # restora before output hashes
+            entries = data.get("entries")
+            if isinstance(entries, dict) and all(isinstance(v, dict) for v in entries.values()):
+                return entries, {}, False, None  # no file is provably restora's
+        raise _Damaged("changed outside restora (not the layout restora writes)")
+    tables = "{" + text[match.end() :]
+    if hashlib.sha256(tables.encode()).hexdigest() != match.group(1):
         raise _Damaged("checksum mismatch (changed outside restora, or damaged)")
-    return entries, files, bool(data.get("rebuilt", False))
+    data = json.loads(tables)
+    entries, files = data.get("entries"), data.get("files")
+    if not isinstance(entries, dict) or not isinstance(files, dict):
+        raise _Damaged("tables missing")
+    return entries, files, match.group(2) == "true", match.group(1)
 
 
 @dataclass
@@ -112,6 +130,7 @@ class Manifest:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     rebuilt: bool = False  # rebuilt from the folder: the next batch adopts complete outputs
     dirty: bool = False  # this load recovered from damage: save even without changes
+    digest: str | None = None  # checksum of the tables as last read or saved
 
     @property
     def path(self) -> Path:
@@ -149,10 +168,10 @@ class Manifest:
             if parsed is not None and on_note:
                 on_note(f"{manifest.path} is missing: restored from {STATE_DIR}/{BACKUP_NAME}")
         if parsed is not None:
-            manifest.entries, manifest.files, manifest.rebuilt = parsed
+            manifest.entries, manifest.files, manifest.rebuilt, manifest.digest = parsed
         return manifest
 
-    def _recover(self) -> tuple[dict, dict, bool] | None:
+    def _recover(self) -> tuple[dict, dict, bool, str | None] | None:
         try:
             return _parse(self.backup_path)
         except _Damaged:
@@ -183,19 +202,26 @@ class Manifest:
                     if is_temp_name(path.name):
                         path.unlink()
 
-    def save(self) -> None:
-        """Write the manifest, then its copy (each atomically)."""
-        payload = {
-            "version": VERSION,
-            "entries": self.entries,
-            "files": self.files,
-            "checksum": checksum(self.entries, self.files),
-        }
-        if self.rebuilt:
-            payload["rebuilt"] = True
-        text = json.dumps(payload, indent=1, sort_keys=True)
+    def render(self) -> tuple[str, str]:
+        """``(file text, checksum)`` of the manifest as it is now."""
+        tables = _tables(self.entries, self.files)
+        digest = hashlib.sha256(tables.encode()).hexdigest()
+        rebuilt = "true" if self.rebuilt else "false"
+        head = f'{{"checksum":"{digest}","rebuilt":{rebuilt},"version":{VERSION},'
+        return head + tables[1:], digest
+
+    def save_if_changed(self) -> None:
+        """`save` when the tables differ from what was read (or the load repaired damage)."""
+        rendered = self.render()
+        if self.dirty or rendered[1] != self.digest:
+            self.save(rendered)
+
+    def save(self, rendered: tuple[str, str] | None = None) -> None:
+        """Write the manifest, then its copy (each atomically); ``rendered`` from `render`."""
+        text, digest = rendered or self.render()
         atomic_write_text(self.path, text)
         atomic_write_text(self.backup_path, text)
+        self.digest, self.dirty = digest, False
 
     # ---- entries ------------------------------------------------------------------------
     def is_done(self, key: str, fp: dict[str, int], digest: str, extra: Any = None) -> bool:

@@ -22,11 +22,12 @@ from restora.pipeline.spec import PipelineSpec
 MASK_SUFFIXES = ("_mask.png", ".png")
 HINT_SUFFIXES = ("_hints.png", "_hints.txt", "_hints.csv")
 SIDE_LIMITS = {"jpg": 65535, "webp": 16383}  # pixels a side the format can store
-# Whole images a run holds at once, per pixel: the input as float32 RGB and a copy (24 B per
-# input pixel); the output as float32 RGB, a clamped copy, the quantized array and the encoded
-# file (48 B per output pixel, a floor: a 6000x4000 output measured 50 B with restora's SR).
-INPUT_BYTES_PER_PIXEL = 24
-OUTPUT_BYTES_PER_PIXEL = 48
+# A floor on the whole images a run holds at once, per pixel: the input as float32 RGB (12 B
+# per input pixel); the output as float32 RGB, its 8-bit copy and the encoded file (16 B per
+# output pixel). Measured peaks are higher (a 6000x4000 output from restora's x4 SR: 50 B per
+# output pixel with the tile budget), so a refusal is certain, never a guess.
+INPUT_BYTES_PER_PIXEL = 12
+OUTPUT_BYTES_PER_PIXEL = 16
 
 
 class UsageError(RestoraError):
@@ -102,7 +103,8 @@ NON_CLASSICAL_INPAINTERS = ("auto", "restora", "dip")
 
 
 def check_methods(spec: PipelineSpec) -> None:
-    """Method names the spec leaves as free text (the inpainting method) are known ones."""
+    """Method names the spec leaves as free text (the inpainting method) are known ones, and
+    an OpenCV super-resolution file (``--sr-model``) can be read."""
     from restora.ops.inpaint import CLASSICAL_INPAINTERS
 
     if "inpaint" in spec.stages:
@@ -111,6 +113,13 @@ def check_methods(spec: PipelineSpec) -> None:
             raise UsageError(
                 f"unknown inpainting method {spec.inpaint.method!r} (known: {', '.join(known)})"
             )
+    if "upscale" in spec.stages and spec.upscale.method == "opencv":
+        from restora.models.sr.opencv_dnn import OpenCVSuperRes
+
+        try:  # the file exists, its name gives the model, OpenCV reads it
+            OpenCVSuperRes(spec.upscale.model or "")
+        except RestoraError as exc:
+            raise UsageError(f"--sr-model: {exc}") from None
 
 
 def check_hints_use(spec: PipelineSpec, hints_given: bool) -> None:
@@ -151,15 +160,11 @@ def available_memory() -> int | None:
     return available
 
 
-def memory_needed(width: int, height: int, scale: int, budget_mb: int) -> int:
-    """A floor on the bytes restoring a ``width`` x ``height`` image at ``scale`` takes: whole
-    images (see `OUTPUT_BYTES_PER_PIXEL`) plus the tile budget."""
+def memory_needed(width: int, height: int, scale: int) -> int:
+    """A floor on the bytes restoring a ``width`` x ``height`` image at ``scale`` takes (the
+    whole images, see `OUTPUT_BYTES_PER_PIXEL`)."""
     out_pixels = width * scale * height * scale
-    return (
-        width * height * INPUT_BYTES_PER_PIXEL
-        + out_pixels * OUTPUT_BYTES_PER_PIXEL
-        + budget_mb * 2**20
-    )
+    return width * height * INPUT_BYTES_PER_PIXEL + out_pixels * OUTPUT_BYTES_PER_PIXEL
 
 
 def _gb(n: int) -> str:
@@ -180,7 +185,7 @@ def check_size(
             f"{source}: the output would be {out_w}x{out_h} pixels, but {ext} stores at most "
             f"{limit} pixels a side (use --format png or tif, or a smaller --scale)"
         )
-    need = memory_needed(width, height, scale, spec.memory_budget_mb)
+    need = memory_needed(width, height, scale)
     if available is not None and need > available:
         raise UsageError(
             f"{source}: {width}x{height} at --scale {scale} makes a {out_w}x{out_h} image "
