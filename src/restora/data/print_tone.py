@@ -5,7 +5,7 @@ a monochrome print (any film sensitivity, any toning — neutral, warm, brown, p
 — any paper colour, lifted blacks, dim whites, low or high contrast), a colour print whose dyes
 faded unevenly (casts, lost saturation), or a monochrome print with hand-applied colour washes.
 It deliberately spans far more than real processes do (domain randomisation), so a detector
-trained on it cannot key on one toning recipe.
+trained on it cannot key on one toning recipe; one photo in ten is left as it is.
 
 The model per channel ``c`` is ``black[c] + (white[c] - black[c]) * base ** gamma[c]``: the
 channel's own black level (coloured shadows), paper colour (``white``) and curve (``gamma``,
@@ -132,7 +132,9 @@ def print_tone(
 
 
 def _random_print_np(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    kind = rng.choice(["mono", "color", "tinted"], p=[0.65, 0.22, 0.13])
+    kind = rng.choice(["original", "mono", "color", "tinted"], p=[0.1, 0.58, 0.2, 0.12])
+    if kind == "original":  # a well-kept colour photo or a modern print: left as it is
+        return rgb.astype(np.float32)
     blacks, whites, gammas = _channel_levels(rng)
     contrast = float(rng.uniform(-0.8, 0.8))
     if kind == "color":
