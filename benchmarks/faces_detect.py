@@ -40,9 +40,13 @@ SETS = (
 
 
 def match(
-    dets: list[tuple[float, np.ndarray]], labels: np.ndarray, iou: float
+    dets: list[tuple[float, np.ndarray]],
+    labels: np.ndarray,
+    iou: float,
+    ignore: np.ndarray | None = None,
 ) -> list[tuple[float, bool, float]]:
-    """(score, matched, label size) per detection, greedy by score."""
+    """(score, matched, label size) per detection, greedy by score; an unmatched detection whose
+    centre lies inside an ``ignore`` box is left out."""
     from restora.ops.boxes import box_iou
 
     used = np.zeros(len(labels), bool)
