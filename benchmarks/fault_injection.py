@@ -48,18 +48,21 @@ def main() -> None:
         "(telea), --save-mask --report: 4 outputs each), restora run in forked children. A kill "
         "point is the moment before one system call of a write (an open for writing: temporary "
         "files, locks, run tokens; fsync, link, replace, unlink) or the middle of a file's "
-        "bytes, drawn uniformly from the events of an undisturbed run (a third of single runs start from what the previous "
-        "kill left, with points from the first half; each run of a concurrent pair from the "
-        "first 60 %). Checked after every kill and after every re-run: files the user put in the "
-        "output folder and the inputs unchanged, manifest readable and verified, every output "
-        "under its final name complete (images and masks equal to a clean run's, report "
-        "panels and JSON decoded), outputs recorded as done present; after the re-run: every input done except the one whose output name a user "
-        "file holds (refused, 'restora did not write it'), no temporary file or run token "
-        "left. Read-only disk: from a random event on, every write fails with EROFS; the run "
-        "must stop saying 'Read-only file system'. Full disk: a 2 MB tmpfs filled up to "
-        "12-57 kB free; the run must stop saying 'No space left on device'; the re-run comes "
-        f"after the filler is removed. Output folder on {'a tmpfs' if fast else 'the normal disk'}"
-        ".\n\n" + ("Problems found:\n" + "\n".join(f"- {f}" for f in failures) if failures else "")
+        "bytes, drawn uniformly from the events of an undisturbed run (a third of single runs "
+        "are killed a second time while resuming, at a point from the first half; each run of "
+        "a concurrent pair at a point from the first 60 %). Checked after every kill and after "
+        "every re-run: files the user put in the output folder and the inputs unchanged, "
+        "manifest readable and verified, every output under its final name complete (images "
+        "and masks equal to a clean run's, report panels and JSON decoded), outputs recorded "
+        "as done present; after the re-run: every input done except the one whose output name "
+        "a user file holds (refused, 'restora did not write it'), no temporary file or run "
+        "token left; a concurrent run that was not killed must have finished everything "
+        "itself without a failure. Read-only disk: from a random event on, every write fails "
+        "with EROFS; the run must stop saying 'Read-only file system'. Full disk: a 2 MB tmpfs "
+        "filled up to 12-57 kB free; the run must stop saying 'No space left on device'; the "
+        "re-run comes after the filler is removed. Output folder on "
+        f"{'a tmpfs' if fast else 'the normal disk'}.\n\n"
+        + ("Problems found:\n" + "\n".join(f"- {f}" for f in failures) if failures else "")
     )
     md, _ = write_table("fault_injection", rows, command_line(), notes)
     print(md.read_text())

@@ -330,17 +330,21 @@ def count_events(work: Workload) -> int:
     return int(result["events"])
 
 
-def single_trial(work: Workload, kill_at: int) -> Trial:
-    """One run killed at event ``kill_at`` (from an empty output folder, or from what an
-    earlier killed run left), checked, then a re-run, checked."""
+def single_trial(work: Workload, kill_at: tuple[int, ...]) -> Trial:
+    """Runs killed one after the other at the events ``kill_at`` (the first from an empty
+    output folder, each next from what the last left), checked after each, then a re-run,
+    checked."""
     start = time.monotonic()
-    killed, _ = start_child(work, kill_at=kill_at).wait()
-    problems = [] if killed != "hung" else ["a killed run hung"]
-    problems += check_folder(work, finished=False)
+    problems, killed = [], 0
+    for point in kill_at:
+        status, _ = start_child(work, kill_at=point).wait()
+        killed += status == "killed"
+        problems += ["a killed run hung"] if status == "hung" else []
+        problems += check_folder(work, finished=False)
     status, result = start_child(work).wait()
     problems += expected_rerun(result if status == "exited" else None)
     problems += check_folder(work, finished=True)
-    return Trial("single", int(killed == "killed"), time.monotonic() - start, problems)
+    return Trial("single", killed, time.monotonic() - start, problems)
 
 
 def concurrent_trial(work: Workload, kills: tuple[int | None, int | None]) -> Trial:
@@ -364,31 +368,32 @@ def concurrent_trial(work: Workload, kills: tuple[int | None, int | None]) -> Tr
     return Trial("concurrent", killed, time.monotonic() - start, problems)
 
 
-def kill_plan(events: int, singles: int, pairs: int, seed: int) -> list[tuple[str, tuple, bool]]:
-    """Random kill points ``(kind, points, reset)``: ``singles`` single runs, a third of them
-    resuming what the previous kill left (``reset`` False: drawn from the first half of a run's
-    events, as less is left to do), and ``pairs`` concurrent pairs, one or both killed (each
-    run of a pair does about half the work: points from the first 60 % of the events)."""
+def kill_plan(events: int, singles: int, pairs: int, seed: int) -> list[tuple[str, tuple]]:
+    """Random kill points: ``singles`` single runs, a third of them killed a second time while
+    resuming (that point from the first half of the events: less is left to do), and
+    ``pairs`` concurrent pairs, one or both killed (each run of a pair does about half the
+    work: points from the first 60 % of the events)."""
     rng = random.Random(seed)
-    plan: list[tuple[str, tuple, bool]] = []
+    plan: list[tuple[str, tuple]] = []
     for _ in range(singles):
-        reset = rng.random() < 0.67
-        plan.append(("single", (rng.randint(1, events if reset else events // 2),), reset))
+        points = [rng.randint(1, events)]
+        if rng.random() < 0.33:
+            points.append(rng.randint(1, events // 2))
+        plan.append(("single", tuple(points)))
     share = max(1, int(0.6 * events))
     for _ in range(pairs):
         a = rng.randint(1, share)
         b = rng.randint(1, share) if rng.random() < 0.5 else None
-        plan.append(("concurrent", (a, b), True))
+        plan.append(("concurrent", (a, b)))
     return plan
 
 
-def run_plan(work: Workload, plan: list[tuple[str, tuple, bool]]) -> list[Trial]:
+def run_plan(work: Workload, plan: list[tuple[str, tuple]]) -> list[Trial]:
     trials = []
-    for kind, points, reset in plan:
-        if reset:
-            work.reset_output()
+    for kind, points in plan:
+        work.reset_output()
         if kind == "single":
-            trials.append(single_trial(work, points[0]))
+            trials.append(single_trial(work, points))
         else:
             trials.append(concurrent_trial(work, points))
     return trials
