@@ -52,6 +52,15 @@ def _build_spec(
     return PipelineSpec.from_dict(apply_overrides(data, [*flat, *overrides]))
 
 
+def _stages(stages: str | None, *, colorize: bool) -> list[str] | None:
+    """The ``--stages`` list, with ``colorize`` added for ``--colorize`` (None: the defaults)."""
+    if not colorize:
+        return stages.split(",") if stages else None
+    from restora.pipeline.spec import DEFAULT_STAGES
+
+    return [*(stages.split(",") if stages else DEFAULT_STAGES), "colorize"]
+
+
 @app.command()
 @friendly_errors
 def restore(
@@ -101,6 +110,13 @@ def restore(
     denoise_sigma: Annotated[
         float | None, typer.Option(help="Noise level in 0..255 (default: estimated).")
     ] = None,
+    colorize: Annotated[
+        bool,
+        typer.Option(
+            "--colorize",
+            help="Colorize monochrome and toned photos (off by default: it invents colours).",
+        ),
+    ] = False,
     keep_monochrome: Annotated[
         bool, typer.Option("--keep-monochrome", help="Never colorize.")
     ] = False,
@@ -132,7 +148,7 @@ def restore(
 
     flags: dict[str, object] = {
         "upscale.scale": scale,
-        "stages": stages.split(",") if stages else None,
+        "stages": _stages(stages, colorize=colorize),
         "inpaint.method": inpaint_method,
         "inpaint.samples": samples,
         "inpaint.seed": seed,
