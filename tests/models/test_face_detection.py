@@ -13,7 +13,11 @@ from restora.core.errors import RestoraError
 from restora.models.face.face import Face
 from restora.models.face.mtcnn import OLD_PHOTOS, PAPER, MTCNNSettings, detect_faces, pyramid_scales
 from restora.models.face.mtcnn_nets import ONet, PNet, RNet
-from restora.models.face.mtcnn_weights import find_mtcnn_folder, read_reference_state
+from restora.models.face.mtcnn_weights import (
+    find_mtcnn_folder,
+    mtcnn_available,
+    read_reference_state,
+)
 
 
 def test_face_checks_and_round_trips():
@@ -73,6 +77,7 @@ def test_detect_faces_rejects_bad_images():
 def test_missing_weights_folder_is_a_clear_error(tmp_path):
     with pytest.raises(RestoraError, match="MTCNN weights"):
         find_mtcnn_folder(tmp_path)
+    assert not mtcnn_available(tmp_path)
 
 
 class Evil:
