@@ -158,8 +158,9 @@ def run_detector(detector: Detector, image: np.ndarray) -> tuple[np.ndarray, flo
     return out[0, 0].numpy() > 0.5, seconds
 
 
-def overlay(case: Case, masks: dict[str, np.ndarray], path: Path, side: int = 320) -> None:
-    """A JPEG: the damaged scan, the truth and each detector's mask in red over the scan."""
+def overlay(case: Case, masks: dict[str, np.ndarray], path: Path, side: int = 260) -> None:
+    """A JPEG of panels: the damaged scan, the truth, then each detector's mask (red over the
+    scan, in the order of ``masks``)."""
 
     def red(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         out = image.copy()
@@ -176,7 +177,7 @@ def overlay(case: Case, masks: dict[str, np.ndarray], path: Path, side: int = 32
     row = np.concatenate([x for p in small for x in (p, gap)][:-1], axis=1)
     buffer = io.BytesIO()
     Image.fromarray(np.rint(np.clip(row, 0, 1) * 255).astype(np.uint8)).save(
-        buffer, "JPEG", quality=80, optimize=True
+        buffer, "JPEG", quality=75, optimize=True
     )
     atomic_write_bytes(path, buffer.getvalue())
 
@@ -456,6 +457,8 @@ def write_results(
         ("iou_mean", "IoU mean"),
         ("precision_mean", "precision"),
         ("recall_mean", "recall"),
+        ("recall_2px", "recall 2 px"),
+        ("precision_2px", "precision 2 px"),
         ("pass_fp", "FP"),
         ("pass_iou", "IoU"),
         ("ge_classical", ">= classical"),
@@ -502,6 +505,12 @@ def write_results(
                 ("seconds_per_mp", "s / MP"),
             ],
         )
+    if args.overlays:
+        lines += [
+            "",
+            f"Overlays in `{args.overlays}` (one photo per tone, each under another condition; "
+            f"panels: damaged scan | truth | {' | '.join(names)}, flagged pixels in red).",
+        ]
     lines += ["", "## Timings", ""]
     lines.append(
         f"Total {timing['total_s'] / 60:.1f} min wall ({args.threads} thread(s), shared machine): "

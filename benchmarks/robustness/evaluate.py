@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from .conditions import CONDITIONS
@@ -89,6 +90,15 @@ def overlap(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int]:
     return tp, fp, fn
 
 
+TOLERANCE_PX = 2  # for the tolerant scores: a hit within 2 px counts (as issue 17's crack recall)
+
+
+def near(mask: np.ndarray, radius: int = TOLERANCE_PX) -> np.ndarray:
+    """Pixels within ``radius`` px (a disc) of ``mask`` ``(H, W)`` bool."""
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.dilate(mask.astype(np.uint8), disc) > 0
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else 1.0
 
@@ -104,6 +114,8 @@ class CellScore:
     ious: list[float] = field(default_factory=list)
     precisions: list[float] = field(default_factory=list)
     recalls: list[float] = field(default_factory=list)
+    near_found: int = 0  # damaged pixels with a flagged pixel within TOLERANCE_PX
+    near_right: int = 0  # flagged pixels with a damaged pixel within TOLERANCE_PX
     kind_found: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KIND_NAMES, 0))
     kind_total: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KIND_NAMES, 0))
 
@@ -118,6 +130,8 @@ class CellScore:
         self.ious.append(_ratio(tp, tp + fp + fn))
         self.precisions.append(_ratio(tp, tp + fp))
         self.recalls.append(_ratio(tp, tp + fn))
+        self.near_found += int(np.count_nonzero(mask & near(flagged)))
+        self.near_right += int(np.count_nonzero(flagged & near(mask)))
         for index, kind in enumerate(KIND_NAMES, start=1):
             where = labels == index
             total = int(np.count_nonzero(where))
@@ -132,14 +146,17 @@ class CellScore:
         self.ious += other.ious
         self.precisions += other.precisions
         self.recalls += other.recalls
+        self.near_found += other.near_found
+        self.near_right += other.near_right
         for kind in KIND_NAMES:
             self.kind_found[kind] += other.kind_found[kind]
             self.kind_total[kind] += other.kind_total[kind]
 
     def summary(self) -> dict[str, float | None]:
         """Percent false positives on clean photos (median, 95th percentile, max), pooled IoU
-        (sum of intersections / sum of unions), mean per-photo IoU, precision and recall, and
-        pooled recall per damage kind (None where the kind was not drawn)."""
+        (sum of intersections / sum of unions), mean per-photo IoU, precision and recall, pooled
+        recall and precision with a ``TOLERANCE_PX`` tolerance, and pooled recall per damage
+        kind (None where the kind was not drawn)."""
         fp = np.array(self.clean_flagged or [np.nan]) * 100
         out: dict[str, float | None] = {
             "fp_median_pct": float(np.median(fp)),
@@ -151,6 +168,8 @@ class CellScore:
             "recall_mean": float(np.mean(self.recalls)) if self.ious else float("nan"),
             "precision_pooled": _ratio(self.tp, self.tp + self.fp),
             "recall_pooled": _ratio(self.tp, self.tp + self.fn),
+            "recall_2px": _ratio(self.near_found, self.tp + self.fn),
+            "precision_2px": _ratio(self.near_right, self.tp + self.fp),
         }
         for kind in KIND_NAMES:
             total = self.kind_total[kind]

@@ -244,6 +244,24 @@ def test_cell_score_pools_intersections_and_unions() -> None:
     assert s["recall_tears"] is None
     assert s["fp_median_pct"] == pytest.approx(2.0)
     assert s["precision_pooled"] == pytest.approx(1.0)
+    # tolerant recall: the 25 missed pixels of rows 5-9 count where within 2 px of a hit (rows
+    # 5-6: 10 px): (50 + 25 + 10) / 100
+    assert s["recall_2px"] == pytest.approx(0.85)
+    assert s["precision_2px"] == pytest.approx(1.0)
+
+
+def test_tolerant_scores_forgive_a_one_pixel_shift() -> None:
+    target = np.zeros((20, 20), bool)
+    target[:, 8] = True  # a one-pixel line
+    shifted = np.roll(target, 1, axis=1)
+    labels = target.astype(np.uint8)
+    score = CellScore()
+    score.add_damaged(shifted, target, labels)
+    s = score.summary()
+    assert s["iou_pooled"] == 0.0 and s["recall_2px"] == 1.0 and s["precision_2px"] == 1.0
+    far = CellScore()
+    far.add_damaged(np.roll(target, 4, axis=1), target, labels)
+    assert far.summary()["recall_2px"] == 0.0
 
 
 def test_resize_and_long_side_draws() -> None:
