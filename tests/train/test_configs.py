@@ -18,6 +18,8 @@ from restora.train.distributed import DistInfo
 from restora.train.tasks import task_class
 
 CONFIG_FILES = sorted(CONFIGS.glob("*.toml"))
+# Variants without the NVIDIA masks need no shared data (a fresh clone has none)
+NO_NVIDIA = 'task.options.nvidia_folder=""'
 
 
 def test_there_is_one_config_per_task_preset() -> None:
@@ -73,6 +75,7 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet_photoscale4": "segmentation",
         "damage_unet_photoscale_lovasz": "segmentation",
         "damage_unet_print": "segmentation",
+        "inpaint_refine_cracks": "inpaint",
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",
         "sr_restora_x4": "image2image",
@@ -172,6 +175,7 @@ def test_mismatched_model_and_task_fail_before_training() -> None:
                 "loss.terms.adversarial=0.1",
                 "loss.terms.feature_matching=1.0",
                 'task.options.masks=["boxes"]',
+                NO_NVIDIA,
                 "loss.gan_mode=hinge",
                 "data.crop=32",
             ],
@@ -182,6 +186,7 @@ def test_mismatched_model_and_task_fail_before_training() -> None:
                 'model.name="gated_net.base"',
                 "model.options={ width = 8, dilations = [2] }",
                 'task.options.masks=["free_form"]',
+                NO_NVIDIA,
                 "data.crop=32",
             ],
         ),
@@ -195,6 +200,7 @@ def test_mismatched_model_and_task_fail_before_training() -> None:
                 "loss.terms.adversarial=0.1",
                 "loss.gan_mode=hinge",
                 'task.options.masks=["free_form"]',
+                NO_NVIDIA,
                 "data.crop=32",
             ],
         ),
@@ -243,6 +249,7 @@ def test_coarse_term_trains_both_stages_and_needs_a_coarse_to_fine_model() -> No
         "model.options={ width = 4, dilations = [2] }",
         "loss.terms.coarse=1.0",
         'task.options.masks=["boxes"]',
+        NO_NVIDIA,
         "data.crop=32",
     ]
     config = load_config(CONFIGS / "inpaint.toml", overrides)
@@ -260,4 +267,5 @@ def test_coarse_term_trains_both_stages_and_needs_a_coarse_to_fine_model() -> No
     ]
     assert changed  # the coarse stage is trained
     with pytest.raises(ConfigError, match="coarse-to-fine"):
-        check_config(load_config(CONFIGS / "inpaint.toml", ["loss.terms.coarse=1.0"]))
+        boxes = ['task.options.masks=["boxes"]', NO_NVIDIA]
+        check_config(load_config(CONFIGS / "inpaint.toml", ["loss.terms.coarse=1.0", *boxes]))
