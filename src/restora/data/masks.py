@@ -52,6 +52,15 @@ _DAMAGE_KINDS = {
     "all": {},
     "scratches": {"dust": (0, 0), "hairs": (0, 0)},
     "dust": {"scratches": (0, 0), "curved_scratches": (0, 0)},
+    "cracks": {
+        "scratches": (0, 3),
+        "curved_scratches": (0, 2),
+        "dust": (0, 8),
+        "hairs": (0, 2),
+        "cracks": (1, 4),
+        "craquelure": (0, 1),
+        "folds": (0, 1),
+    },
 }
 
 
@@ -61,22 +70,33 @@ class DamageMask:
     canvas: exactly the pixels a scratch, hair or dust speck would change.
 
     Attributes:
-        kind: "all", "scratches" (straight and curved scratches only) or "dust" (specks and
-            hairs only).
+        kind: "all", "scratches" (straight and curved scratches only), "dust" (specks and
+            hairs only) or "cracks" (crack networks, craquelure, folds, with a few scratches,
+            hairs and specks: the thin damage of real prints).
         config: counts and sizes; ``kind`` zeroes the other marks' counts, ``age`` is ignored.
+        grow: the mask is dilated by a random 0..``grow`` px (3x3 steps), as the pipeline
+            dilates detected masks before filling them.
     """
 
-    kind: Literal["all", "scratches", "dust"] = "all"
+    kind: Literal["all", "scratches", "dust", "cracks"] = "all"
     config: DamageConfig = DamageConfig(age=False)
+    grow: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in _DAMAGE_KINDS:
             raise ValueError(f"kind must be one of {', '.join(_DAMAGE_KINDS)}, got {self.kind!r}")
+        if self.grow < 0:
+            raise ValueError(f"grow must be >= 0, got {self.grow}")
 
     def __call__(self, height: int, width: int, rng: Rng) -> torch.Tensor:
+        gen = numpy_rng(rng)
         config = replace(self.config, age=False, **_DAMAGE_KINDS[self.kind])
         canvas = torch.full((1, 3, height, width), 0.5)
-        return draw_damage(canvas, rng=numpy_rng(rng), config=config)[1]
+        mask = draw_damage(canvas, rng=gen, config=config)[1]
+        steps = int(gen.integers(0, self.grow + 1)) if self.grow else 0
+        for _ in range(steps):
+            mask = torch.nn.functional.max_pool2d(mask, 3, stride=1, padding=1)
+        return mask
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,7 @@ class ColorizeTask:
         return PairedSample(source[0], target[0], meta=meta)
 
 
-MASK_SOURCES = ("free_form", "boxes", "nvidia", "scratches", "dust", "damage")
+MASK_SOURCES = ("free_form", "boxes", "nvidia", "scratches", "dust", "damage", "cracks")
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,8 @@ class InpaintTask:
             if name == "nvidia":
                 assert self.nvidia_folder is not None
                 return NvidiaMasks(self.nvidia_folder, split=self.nvidia_split)
+            if name == "cracks":
+                return DamageMask(kind="cracks", grow=1)
             kind = {"scratches": "scratches", "dust": "dust", "damage": "all"}[name]
             return DamageMask(kind=kind)  # type: ignore[arg-type]
 

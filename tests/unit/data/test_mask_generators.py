@@ -112,3 +112,26 @@ def test_nvidia_held_out_split_on_the_real_masks(shared):
     mask = test(256, 256, np.random.default_rng(0))
     _binary(mask, 256, 256)
     assert 0.005 < float(mask.mean()) < 0.9
+
+
+def test_crack_masks_are_thin_networks_and_grow_by_at_most_the_given_pixels() -> None:
+    import cv2
+
+    exact = DamageMask(kind="cracks")(256, 256, np.random.default_rng(4))
+    assert 0.005 < float(exact.mean()) < 0.5
+    # Thin: most mask pixels lie within 2 px of the mask's edge (no large blobs dominate).
+    holes = exact[0, 0].numpy().astype(np.uint8)
+    depth = cv2.distanceTransform(holes, cv2.DIST_L2, 3)[holes > 0]
+    assert float(np.median(depth)) <= 2.0
+    grown = [
+        DamageMask(kind="cracks", grow=1)(256, 256, np.random.default_rng(s)) for s in range(6)
+    ]
+    plain = [DamageMask(kind="cracks")(256, 256, np.random.default_rng(s)) for s in range(6)]
+    dilated = [torch.nn.functional.max_pool2d(p, 3, stride=1, padding=1) for p in plain]
+    # Each grown mask is the exact mask or its 1 px dilation, and both occur.
+    same = [torch.equal(g, p) for g, p in zip(grown, plain, strict=True)]
+    wider = [torch.equal(g, d) for g, d in zip(grown, dilated, strict=True)]
+    assert all(s or w for s, w in zip(same, wider, strict=True))
+    assert any(same) and any(wider)
+    with pytest.raises(ValueError, match="grow"):
+        DamageMask(grow=-1)
