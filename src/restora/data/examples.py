@@ -1,7 +1,8 @@
 """Bundled example photos (from scikit-image's data, an optional dependency) and damaged versions.
 
 The images are scikit-image's public-domain samples (``astronaut`` is a NASA photo of Eileen
-Collins; ``coffee`` and ``chelsea`` are released by their authors to the public domain).
+Collins; ``coffee``, ``chelsea`` and the monochrome ``camera`` are released by their
+photographers under CC0).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from restora.core.errors import RestoraError
 from restora.data.damage import DamageConfig, synthesize_damage
 from restora.io.arrays import numpy_to_tensor
 
-EXAMPLES = ("astronaut", "coffee", "chelsea")
+EXAMPLES = ("astronaut", "coffee", "chelsea", "camera")
 
 
 def example_image(name: str = "astronaut") -> torch.Tensor:
     """Load a bundled example photo as float32 ``(1, 3, H, W)`` in [0, 1].
 
     Args:
-        name: one of ``EXAMPLES`` ("astronaut" 512x512, "coffee" 400x600, "chelsea" 300x451).
+        name: one of ``EXAMPLES`` ("astronaut" 512x512, "coffee" 400x600, "chelsea" 300x451,
+            "camera" 512x512 monochrome, as three equal channels).
 
     Raises:
         RestoraError: scikit-image is not installed.
@@ -33,6 +35,8 @@ def example_image(name: str = "astronaut") -> torch.Tensor:
     except ImportError as exc:
         raise RestoraError("install restora[dev] (scikit-image) for the bundled examples") from exc
     array = getattr(data, name)()
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
     return numpy_to_tensor(np.ascontiguousarray(array[:, :, :3]))
 
 

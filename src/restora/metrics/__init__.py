@@ -2,6 +2,7 @@
 
 from restora.metrics.ab_auc import ab_auc, ab_error_cdf
 from restora.metrics.colorfulness import colorfulness
+from restora.metrics.delta_e import delta_e2000, mean_delta_e2000
 from restora.metrics.mae import mae
 from restora.metrics.psnr import psnr
 from restora.metrics.segmentation import dice, iou, precision_recall
@@ -12,9 +13,11 @@ __all__ = [
     "ab_auc",
     "ab_error_cdf",
     "colorfulness",
+    "delta_e2000",
     "dice",
     "iou",
     "mae",
+    "mean_delta_e2000",
     "mod_crop",
     "precision_recall",
     "psnr",
