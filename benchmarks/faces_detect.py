@@ -94,14 +94,14 @@ def average_precision(recall: np.ndarray, precision: np.ndarray) -> float:
     return float(np.sum((r[1:] - r[:-1]) * p[1:]))
 
 
-def run_detector(name, image, settings):
+def run_detector(name, image, settings, upsample_max=700):
     from restora.models.face.dlib_peers import dlib_detect
     from restora.models.face.mtcnn import detect_faces
 
     if name.startswith("mtcnn"):
         low = dataclasses.replace(settings, thresholds=(*settings.thresholds[:2], 0.3))
         return [(f.score, np.array(f.box)) for f in detect_faces(image, settings=low)]
-    upsample = 1 if max(image.shape[-2:]) <= 1000 else 0  # MMOD on a 2x copy of 1600 px: minutes
+    upsample = 1 if max(image.shape[-2:]) <= upsample_max else 0  # MMOD on 2x copies: minutes
     if name == "hog":
         return [
             (f.score, np.array(f.box)) for f in dlib_detect(image, method="hog", upsample=upsample)
@@ -131,20 +131,25 @@ def main() -> None:
         "--cache", default="runs/faces_detect_cache.json", help="raw detections, reused"
     )
     parser.add_argument("--detect-only", action="store_true", help="fill the cache, no table")
+    parser.add_argument("--sets", nargs="+", default=None, help="only these sets (folder names)")
+    parser.add_argument("--only", nargs="+", default=None, help="run just these detector names")
+    parser.add_argument(
+        "--upsample-max", type=int, default=700, help="dlib upsamples photos up to this long side"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     settings = {"mtcnn": OLD_PHOTOS, "mtcnn_paper": PAPER}
     if args.tuning:
-        for mf in (12, 16, 20, 24):
+        for mf in (12, 16, 20):
             for stretch in (False, True):
-                settings[f"mtcnn_min{mf}{'_stretch' if stretch else ''}"] = MTCNNSettings(
+                name = f"mtcnn_min{mf}{'_stretch' if stretch else ''}"
+                settings[name] = MTCNNSettings(
                     min_face=mf, thresholds=(0.6, 0.7, 0.7), stretch=stretch
                 )
-        settings["mtcnn_min16_stretch_low"] = MTCNNSettings(
-            min_face=16, thresholds=(0.5, 0.6, 0.7), stretch=True
-        )
         args.detectors += [k for k in settings if k not in args.detectors]
+    if args.only:
+        args.detectors = [d for d in args.detectors if d in args.only]
 
     root = shared_path()
     if args.detect_only:
@@ -156,6 +161,8 @@ def main() -> None:
         }
     else:
         labels = json.loads(LABELS.read_text(encoding="utf-8"))["images"]
+    if args.sets:
+        labels = {k: v for k, v in labels.items() if v["set"] in args.sets}
     cache_path = Path(args.cache)
     cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
     results = {d: [] for d in args.detectors}
@@ -175,10 +182,10 @@ def main() -> None:
         n_labels += len(boxes)
         n_by_set[subset] = n_by_set.get(subset, 0) + len(boxes)
         for d in args.detectors:
-            key = f"{d}|{args.max_side}|{rel}"
+            key = f"{d}|{args.max_side}|{args.upsample_max if d in ('hog', 'mmod') else ''}|{rel}"
             if key not in cache:
                 start = time.perf_counter()
-                found = run_detector(d, image, settings.get(d))
+                found = run_detector(d, image, settings.get(d), args.upsample_max)
                 cache[key] = {
                     "seconds": time.perf_counter() - start,
                     "dets": [[s, *b.tolist()] for s, b in found],
@@ -227,12 +234,20 @@ def main() -> None:
         for subset, m in sorted(per_set[d].items()):
             hits = sum(ok for s, ok, _ in m if s >= threshold)
             row[f"recall_{subset}"] = round(hits / max(n_by_set[subset], 1), 3)
+        if d.startswith("mtcnn") and args.tuning:
+            for t3 in (0.5, 0.7, 0.9, 0.97):
+                k3 = int(np.sum(scores >= t3)) - 1
+                row[f"r/p at onet {t3}"] = (
+                    f"{recall[k3]:.3f}/{precision[k3]:.3f}" if k3 >= 0 else "0/0"
+                )
         rows.append(row)
     notes = (
-        f"Match: IoU >= {args.iou}, greedy by score. Photos shrunk to a long side of at most "
+        f"Sets: {', '.join(sorted(n_by_set))}. Match: IoU >= {args.iou}, greedy by score. Photos shrunk to a long side of at most "
         f"{args.max_side} px for every detector. Default operating points: MTCNN at its O-Net "
         "threshold (restora: OLD_PHOTOS, paper: 0.7), dlib HOG at SVM margin 0, MMOD at "
-        "confidence 0, both with one 2x upsampling on photos up to 1000 px (none above: MMOD on a 2x copy of a 1600 px photo takes minutes here). recall_at_hog_precision: the highest recall "
+        f"confidence 0, both with one 2x upsampling on photos up to {args.upsample_max} px long "
+        "(none above: dlib's CNN on a 2x copy of a large photo takes minutes on this 2-core "
+        "machine). recall_at_hog_precision: the highest recall "
         "the detector reaches at a score threshold whose precision is at least dlib HOG's default "
         "precision. smallest_face_found_px: the smallest labelled face (long side, original "
         "pixels) matched at the default operating point. seconds: detection time over all photos."

@@ -64,6 +64,9 @@ def main() -> None:
     )
     parser.add_argument("--name", default="faces_verify")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--untrained", action="store_true", help="add the network with random weights"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -80,10 +83,21 @@ def main() -> None:
     embedders = {"restora_triplet": RestoraEmbedder(folder)}
     if dlib_available():
         embedders["dlib_resnet"] = DlibEmbedder()
+    if args.untrained:  # the same network with random weights: what the pipeline alone gives
+        import tempfile
+
+        from restora.models import create_model, save_model
+
+        torch.manual_seed(0)
+        scratch = Path(tempfile.mkdtemp())
+        save_model(create_model("face_embed.small").eval(), scratch)
+        (scratch / "threshold.json").write_text(json.dumps({"threshold": 1.0, "zoom": 0.85}))
+        embedders["untrained_same_net"] = RestoraEmbedder(scratch)
 
     data = json.loads(LABELS.read_text(encoding="utf-8"))
     root = shared_path("train", "caltech_faces")
-    names, people, split, vectors = [], [], [], {k: [] for k in embedders}
+    names, people, split = [], [], []
+    vectors: dict[str, list] = {k: [] for k in embedders}
     for person, photos in sorted(data["identities"].items()):
         for name in photos:
             image = read_image(root / f"{name}.jpg").image
@@ -102,6 +116,8 @@ def main() -> None:
 
     rows, group_rows, thresholds = [], [], {}
     for key, vecs in vectors.items():
+        if not vecs:
+            continue
         e = np.stack(vecs)
         tr, ho = split_arr == "train", split_arr == "held_out"
         d_tr, s_tr = pairs(e[tr], labels[tr])

@@ -66,6 +66,10 @@ def faces_command(
     found = collect_inputs(inputs, is_output=lambda p: out in p.resolve().parents)
     paths = [p for p, _ in found.files]
     chosen = load_embedder(embedder) if group else None  # type: ignore[arg-type]
+    if chosen is not None and chosen.name == "restora_triplet" and detector != "mtcnn":
+        raise fail(
+            "restora's embedder needs MTCNN's landmarks: use --detector mtcnn or --embedder dlib"
+        )
 
     def report(item) -> None:
         state = f"error: {item.error}" if item.error else f"{len(item.faces)} face(s)"

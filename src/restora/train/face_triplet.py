@@ -10,7 +10,8 @@ training). Faces are found with restora's MTCNN (paper settings, largest face of
 
 Each step draws ``identities`` labelled persons and ``instance_identities`` instances, K
 augmented crops each (:func:`restora.data.faces.augment_face`), and minimises the batch-hard
-triplet loss; the learning rate follows a cosine over ``steps`` or ``minutes`` (whichever
+triplet loss; with ``val_identities`` (training identities kept out of training) the checkpoint
+with the best verification AUC on them is kept as ``OUT/best_model``; the learning rate follows a cosine over ``steps`` or ``minutes`` (whichever
 ends first: the machine is shared, so a time budget keeps runs bounded). The final weights (no selection on held-out data) go to ``OUT/model``
 (``config.json`` + ``model.safetensors``), the log to ``OUT/log.csv`` and the settings to
 ``OUT/run.json``.
@@ -62,6 +63,8 @@ class TripletConfig:
     seed: int = 0
     log_every: int = 25
     save_every: int = 500
+    val_identities: str = ""  # comma-separated training identities kept out for checkpoint choice
+    eval_every: int = 200
 
 
 def _largest_face(path: Path) -> tuple[torch.Tensor, np.ndarray] | None:
@@ -73,11 +76,15 @@ def _largest_face(path: Path) -> tuple[torch.Tensor, np.ndarray] | None:
     return image, face.landmark_array()
 
 
-def load_identity_records(labels: Path, images: Path, split: str = "train") -> list[FaceRecord]:
-    """Records of the ``split`` ("train" or "held_out") identities of a label file."""
+def load_identity_records(
+    labels: Path, images: Path, split: str = "train", only: set[str] | None = None
+) -> list[FaceRecord]:
+    """Records of the ``split`` ("train" or "held_out") identities of a label file (``only``:
+    just these identities)."""
     data = json.loads(labels.read_text(encoding="utf-8"))
     records = []
-    for label, person in enumerate(sorted(data[split])):
+    people = [p for p in sorted(data[split]) if only is None or p in only]
+    for label, person in enumerate(people):
         for name in data["identities"][person]:
             found = _largest_face(images / f"{name}.jpg")
             if found is not None:
@@ -94,6 +101,25 @@ def _instance_records(path: Path, root: Path, first_label: int) -> list[FaceReco
             FaceRecord(image, np.asarray(item["landmarks"]), first_label + k, item["path"])
         )
     return records
+
+
+def verification_auc(
+    model: torch.nn.Module, records: list[FaceRecord], size: int, zoom: float
+) -> float:
+    """ROC AUC of "same person" over all pairs of ``records`` (unaugmented aligned crops)."""
+    from restora.models.face.align import face_crop_gray
+
+    model.eval()
+    with torch.inference_mode():
+        x = torch.cat([face_crop_gray(r.image, r.landmarks, size, zoom) for r in records])
+        e = model(x).numpy()
+    labels = np.array([r.label for r in records])
+    i, j = np.triu_indices(len(records), 1)
+    d = np.linalg.norm(e[i] - e[j], axis=1)
+    same = labels[i] == labels[j]
+    pos, neg = d[same], d[~same]
+    # AUC = P(genuine distance < impostor distance), ties count half
+    return float((pos[:, None] < neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
 
 
 def _git_commit() -> str:
@@ -115,7 +141,15 @@ def train(config: TripletConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    people = load_identity_records(Path(config.labels), root / config.images, "train")
+    val_ids = {v for v in config.val_identities.split(",") if v}
+    data = json.loads(Path(config.labels).read_text(encoding="utf-8"))
+    train_ids = set(data["train"]) - val_ids
+    people = load_identity_records(Path(config.labels), root / config.images, "train", train_ids)
+    val = (
+        load_identity_records(Path(config.labels), root / config.images, "train", val_ids)
+        if val_ids
+        else []
+    )
     n_people = len({r.label for r in people})
     instances = (
         _instance_records(Path(config.instances), root, n_people) if config.instances else []
@@ -127,6 +161,7 @@ def train(config: TripletConfig) -> Path:
                 "commit": _git_commit(),
                 "records": len(people),
                 "identities": n_people,
+                "val_records": len(val),
                 "instances": len(instances),
                 "names": [r.name for r in people + instances],
             },
@@ -138,8 +173,9 @@ def train(config: TripletConfig) -> Path:
     optim = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     people_labels = np.array([r.label for r in people])
     log = CSVLog(out / "log.csv")
+    val_log = CSVLog(out / "val.csv")
     start = time.time()
-    step = 0
+    step, best = 0, -1.0
     while True:
         step += 1
         progress = (step - 1) / config.steps
@@ -184,6 +220,16 @@ def train(config: TripletConfig) -> Path:
             )
         if step % config.save_every == 0:
             save_model(model.eval(), out / "model")
+        if val and step % config.eval_every == 0:
+            auc = verification_auc(model, val, config.size, config.zoom)
+            val_log.write({"step": step, "val_auc": round(auc, 4)})
+            print(f"step {step} val_auc {auc:.4f}", flush=True)
+            if auc >= best:
+                best = auc
+                save_model(model.eval(), out / "best_model")
+                (out / "best.json").write_text(
+                    json.dumps({"step": step, "val_auc": auc}), encoding="utf-8"
+                )
     save_model(model.eval(), out / "model")
     (out / "done.json").write_text(
         json.dumps({"steps": step - 1, "seconds": round(time.time() - start)}), encoding="utf-8"

@@ -71,7 +71,7 @@ class MTCNNSettings:
 PAPER = MTCNNSettings()
 """The paper's (and facenet-pytorch's) settings: 20 px, (0.6, 0.7, 0.7), factor 0.709."""
 
-OLD_PHOTOS = MTCNNSettings(min_face=16.0, thresholds=(0.6, 0.7, 0.8), stretch=True, max_side=3000)
+OLD_PHOTOS = MTCNNSettings(min_face=16.0, thresholds=(0.6, 0.7, 0.8), stretch=True, max_side=2000)
 """restora's defaults for scanned old photos (see ``benchmarks/results/faces_detect.md``)."""
 
 
