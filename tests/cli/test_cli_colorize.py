@@ -27,5 +27,6 @@ def test_bad_hints_line_is_reported(cli, tmp_path):
     src = _gray_photo(tmp_path / "old.png")
     hints = tmp_path / "hints.txt"
     hints.write_text("10,10,red\n", encoding="utf-8")
-    code, _, err = cli("restore", src, "-o", tmp_path / "out", "--hints", hints)
-    assert code == 1 and "line 1: expected 'x,y,#rrggbb'" in err
+    code, text, err = cli("restore", src, "-o", tmp_path / "out", "--hints", hints)
+    assert code == 2 and "line 1: expected 'x,y,#rrggbb'" in err  # a usage error, before any work
+    assert "restored" not in text

@@ -153,14 +153,7 @@ def output_filter(
     manifest: Manifest = Store(outdir, on_note=on_note).update(lambda m: m)
 
     def is_output(path: Path) -> bool:
-        record = manifest.record(path)
-        if record is None:
-            return False
-        digest = file_digest(path)
-        known = [record, record.get("pending") or {}]
-        return digest is not None and any(
-            k.get("sha256") == digest["sha256"] and k.get("size") == digest["size"] for k in known
-        )
+        return manifest.record(path) is not None and manifest.wrote(path, file_digest(path))
 
     return is_output
 
