@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str]) -> KeyError:
+    """The ``KeyError`` for an unknown ``name`` of a ``kind``: close matches, then all known.
+
+    >>> unknown_name("stage", "analyse", ["analyze", "inpaint"]).args[0]
+    "unknown stage 'analyse'; did you mean 'analyze'? (known: analyze, inpaint)"
+    """
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    return KeyError(f"unknown {kind} {name!r}{hint} (known: {', '.join(names) or 'none'})")
 
 
 class Registry(Generic[T]):
@@ -39,10 +51,7 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            close = difflib.get_close_matches(name, list(self._items), n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            known = ", ".join(sorted(self._items)) or "none"
-            raise KeyError(f"unknown {self.kind} {name!r}{hint} (known: {known})") from None
+            raise unknown_name(self.kind, name, self._items) from None
 
     def names(self) -> list[str]:
         return sorted(self._items)

@@ -18,7 +18,6 @@ stages never touch a raw ``nn.Module`` or a weights folder.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Literal
 import torch
 
 from restora.core.errors import RestoraError
+from restora.core.registry import unknown_name
 from restora.core.weights import sha256_file
 from restora.models.base import ConfigurableModel
 from restora.models.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_model
@@ -205,11 +205,7 @@ def shipped(name: str) -> ShippedModel:
     try:
         return CATALOGUE[name]
     except KeyError:
-        close = difflib.get_close_matches(name, list(CATALOGUE), n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise KeyError(
-            f"unknown shipped model {name!r}{hint} (known: {', '.join(sorted(CATALOGUE))})"
-        ) from None
+        raise unknown_name("shipped model", name, CATALOGUE) from None
 
 
 def for_task(task: str) -> list[ShippedModel]:

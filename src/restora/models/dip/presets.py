@@ -20,8 +20,7 @@ ES-WMV early stopping (window 100); ``iterations`` is then only a cap.
 
 from __future__ import annotations
 
-import difflib
-
+from restora.core.registry import unknown_name
 from restora.models.dip.config import DIPConfig
 
 __all__ = ["PRESETS", "get_preset", "preset_names"]
@@ -100,8 +99,4 @@ def get_preset(name: str) -> DIPConfig:
     try:
         return PRESETS[name]
     except KeyError:
-        close = difflib.get_close_matches(name, list(PRESETS), n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise KeyError(
-            f"unknown DIP preset {name!r}{hint} (known: {', '.join(sorted(PRESETS))})"
-        ) from None
+        raise unknown_name("DIP preset", name, PRESETS) from None
