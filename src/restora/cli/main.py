@@ -220,7 +220,8 @@ def synth(
         "damaged.png"
     ),
     example: Annotated[
-        str | None, typer.Option(help="Use a bundled public-domain example (astronaut).")
+        str | None,
+        typer.Option(help="Bundled public-domain example: astronaut, coffee, chelsea, camera."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same damage).")] = 0,
     profile: Annotated[

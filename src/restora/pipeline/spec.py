@@ -130,12 +130,13 @@ class DenoiseSpec:
 class ColorSpec:
     """Colour correction of colour photos (stage ``correct_color``; monochrome and toned photos
     keep their tone). ``auto`` (the default): restora's fade and cast correction
-    (:func:`restora.ops.color_correct.correct_fade`), applied only when the photo measurably
-    needs it; ``levels`` (per-channel auto-levels) and ``gray_world`` always apply; ``none``
-    leaves colours alone. ``strength`` in [0, 1] blends the correction with the input.
+    (:func:`restora.ops.color_correct.correct_fade`) where the photo is clearly faded (lifted
+    blacks), nothing otherwise; ``fade``: that correction always; ``levels`` (per-channel
+    auto-levels) and ``gray_world``: the classic baselines; ``none`` leaves colours alone.
+    ``strength`` in [0, 1] blends the correction with the input.
     """
 
-    method: Literal["auto", "levels", "gray_world", "none"] = "auto"
+    method: Literal["auto", "fade", "levels", "gray_world", "none"] = "auto"
     strength: float = 1.0
 
     def __post_init__(self) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from restora.color.hints import hints_to_ab
 from restora.io.hints import read_hints
-from restora.models.catalogue import installed, load, shipped
+from restora.models.catalogue import installed, load
 from restora.models.colorization.lab_colorize import ColorizerDescriptor
 from restora.ops.colorize_levin import levin_colorize
 from restora.pipeline.context import RunContext
@@ -100,7 +100,7 @@ class ColorizeStage(Stage):
             restoration.image, size=options.size, temperature=options.temperature
         )
         note = (
-            f"{tone} photo colorized by restora's colorizer ({NETWORK}: "
-            f"{shipped(NETWORK).summary}; {network.decoding(options.temperature)})"
+            f"{tone} photo colorized by restora's colorizer ({NETWORK}, "
+            f"{network.decoding(options.temperature)})"
         )
         return StageRecord(stage=self.name, method="model", ran=True, notes=[note])
