@@ -88,6 +88,8 @@ class DamageConfig:
         scan: probability of scanning artefacts *after* the damage
             (:func:`restora.data.scan.random_scan`: exposure falloff, defocus, resolution loss,
             halftone, grain, sensor noise, JPEG); they never change the mask.
+        sharpen: probability of unsharp masking within the scan (halos along the photo's
+            edges, which a detector must not take for damage).
     """
 
     scratches: tuple[int, int] = (2, 7)
@@ -116,6 +118,7 @@ class DamageConfig:
     min_change: float = 0.06
     tone: Literal["age", "print"] = "age"
     scan: float = 0.0
+    sharpen: float = 0.0
 
     def __post_init__(self) -> None:
         for name in _COUNTS:
@@ -133,6 +136,7 @@ class DamageConfig:
             "color_cast",
             "clean_fraction",
             "scan",
+            "sharpen",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
@@ -589,9 +593,9 @@ def synthesize_damage(
         # The same scan (same random draws) of the undamaged print tells which damage is still
         # visible after blur, grain and compression: marks the scan wiped out leave the mask.
         state = rng.bit_generator.state
-        clean = random_scan(photo, rng=rng, probability=config.scan)
+        clean = random_scan(photo, rng=rng, probability=config.scan, sharpen=config.sharpen)
         rng.bit_generator.state = state
-        damaged = random_scan(damaged, rng=rng, probability=config.scan)
+        damaged = random_scan(damaged, rng=rng, probability=config.scan, sharpen=config.sharpen)
         change = (damaged - clean).abs().amax(dim=1, keepdim=True)
         mask = mask * (change > 0.5 * config.min_change).float()
     return damaged, mask

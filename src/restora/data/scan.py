@@ -94,6 +94,15 @@ def _sensor(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def _sharpen(x: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarray:
+    """Unsharp masking as scanner software and web images apply it: bright and dark halos
+    along every edge of the photo (which are not damage)."""
+    sigma = rng.uniform(0.7, 2.5) * scale
+    amount = rng.uniform(0.3, 1.5)
+    blurred = cv2.GaussianBlur(x, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
+    return x + amount * (x - blurred)
+
+
 def _jpeg(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     quality = int(rng.integers(25, 96))
     bgr = cv2.cvtColor(np.rint(np.clip(x, 0, 1) * 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
@@ -105,16 +114,22 @@ def _jpeg(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def random_scan(
-    image: torch.Tensor, *, rng: np.random.Generator, probability: float = 1.0
+    image: torch.Tensor,
+    *,
+    rng: np.random.Generator,
+    probability: float = 1.0,
+    sharpen: float = 0.0,
 ) -> torch.Tensor:
     """Scan a print: with ``probability``, a random subset of exposure falloff, defocus,
-    resolution loss, halftone screen, grain, sensor noise (with banding) and JPEG, in that
-    order (see the module docstring).
+    resolution loss, halftone screen, grain, sensor noise (with banding), sharpening (with
+    probability ``sharpen``) and JPEG, in that order (see the module docstring).
 
     Args:
         image: float32 RGB ``(1, 3, H, W)`` in [0, 1].
         rng: source of randomness; the same seed gives the same scan.
         probability: chance that any artefact is applied at all.
+        sharpen: chance of unsharp masking; 0 draws no random numbers for it, so scans
+            without it keep their seeded output.
 
     Returns:
         float32 RGB ``(1, 3, H, W)`` in [0, 1].
@@ -126,8 +141,8 @@ def random_scan(
     check_image(image)
     if image.shape[0] != 1:
         raise ValueError(f"expected one image (1, 3, H, W), got batch of {image.shape[0]}")
-    if not 0.0 <= probability <= 1.0:
-        raise ValueError(f"probability must be in [0, 1], got {probability}")
+    if not (0.0 <= probability <= 1.0 and 0.0 <= sharpen <= 1.0):
+        raise ValueError(f"probability and sharpen must be in [0, 1], got {probability}, {sharpen}")
     if rng.random() >= probability:
         return image.float().clone()
     x = tensor_to_numpy(image, np.float32)
@@ -139,9 +154,10 @@ def random_scan(
         (0.08, lambda v: _screen(v, rng, scale)),
         (0.5, lambda v: _grain(v, rng, scale)),
         (0.3, lambda v: _sensor(v, rng)),
+        (sharpen, lambda v: _sharpen(v, rng, scale)),
         (0.4, lambda v: _jpeg(v, rng)),
     )
     for chance, step in steps:
-        if rng.random() < chance:
+        if chance > 0 and rng.random() < chance:
             x = np.clip(step(x), 0.0, 1.0).astype(np.float32)
     return numpy_to_tensor(x)

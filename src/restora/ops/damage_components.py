@@ -31,9 +31,12 @@ from restora.core.checks import check_shape
 __all__ = [
     "ComponentRules",
     "DamageComponent",
+    "DetectionRules",
     "classify_components",
+    "edge_pixels",
     "hysteresis_mask",
     "mask_of",
+    "refine_detection",
 ]
 
 Box = tuple[int, int, int, int]  # (y0, y1, x0, x1), end-exclusive
@@ -212,3 +215,101 @@ def mask_of(
     chosen = np.zeros(len(components) + 1, bool)
     chosen[1:] = [c.fill == fill for c in components]
     return torch.from_numpy(chosen[labels.numpy()].astype(np.float32))[None, None]
+
+
+@dataclass(frozen=True)
+class DetectionRules:
+    """How a damage probability map becomes a damage mask (:func:`refine_detection`).
+
+    Attributes:
+        high: a damaged region needs at least one pixel above this probability (hysteresis
+            seed)...
+        low: ...and holds the 8-connected pixels above this.
+        contour: a thin or small component with more than this share of its pixels lying on
+            an image edge (the photo's level differs across the mark more than the mark stands
+            out: the bright or dark rim of an object, a sharpening halo) is not damage;
+            1 turns the rule off.
+        blob_evidence: a ``blob`` component (see :func:`classify_components`) with a mean
+            probability below this is not kept; 0 turns the rule off.
+    """
+
+    high: float = 0.7
+    low: float = 0.5
+    contour: float = 0.5
+    blob_evidence: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.low <= self.high <= 1.0:
+            raise ValueError(f"need 0 <= low <= high <= 1, got {self.low}, {self.high}")
+        if not 0.0 <= self.contour <= 1.0 or not 0.0 <= self.blob_evidence <= 1.0:
+            raise ValueError("contour and blob_evidence must be in [0, 1]")
+
+    def label(self) -> str:
+        return (
+            f"high {self.high:g} low {self.low:g} contour {self.contour:g} "
+            f"blob {self.blob_evidence:g}"
+        )
+
+
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def edge_pixels(image: torch.Tensor, *, scale: float = 1.0) -> np.ndarray:
+    """Where the photo has an edge stronger than any thin mark there: bool ``(H, W)``.
+
+    ``image`` ``(1, 3, H, W)`` in [0, 1]. At each pixel the level step across it (gradient of
+    the luminance blurred with sigma 1.5 px x ``scale``, times ``sigma * sqrt(2 pi)``: the
+    height of a step edge) is compared with how far a thin mark there stands out (the larger
+    of the white and black top-hat over ``7 x scale`` px). On the centre of a scratch or crack
+    on an even background the step is small; on the rim of an object it is large.
+    """
+    check_shape(image, ["1", "3", "H", "W"], "image")
+    luma = np.ascontiguousarray(image[0].permute(1, 2, 0).cpu().float().numpy() @ _LUMA)
+    sigma = 1.5 * scale
+    smooth = cv2.GaussianBlur(luma, (0, 0), sigmaX=sigma)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    step = np.hypot(gx, gy) * sigma * math.sqrt(2 * math.pi)
+    size = int(round(7 * scale)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    mark = np.maximum(
+        cv2.morphologyEx(luma, cv2.MORPH_TOPHAT, kernel),
+        cv2.morphologyEx(luma, cv2.MORPH_BLACKHAT, kernel),
+    )
+    return step > mark
+
+
+def refine_detection(
+    probability: torch.Tensor,
+    image: torch.Tensor,
+    *,
+    rules: DetectionRules = DetectionRules(),
+) -> torch.Tensor:
+    """The damage mask ``(1, 1, H, W)`` in {0, 1} from a detector's ``probability``
+    ``(1, 1, H, W)`` for ``image`` ``(1, 3, H, W)``: hysteresis between ``rules.low`` and
+    ``rules.high``, then the contour and blob rules (see :class:`DetectionRules`)."""
+    mask = hysteresis_mask(probability, low=rules.low, high=rules.high)
+    if rules.contour >= 1.0 and rules.blob_evidence <= 0.0:
+        return mask
+    labels, parts = classify_components(mask, probability)
+    if not parts:
+        return mask
+    keep = np.ones(len(parts) + 1, bool)
+    keep[0] = False
+    if rules.contour < 1.0:
+        flat = labels.numpy().ravel()
+        scale = _scale(*labels.shape)
+        on_edge = edge_pixels(image, scale=scale).ravel()
+        share = np.bincount(flat, weights=on_edge, minlength=len(parts) + 1) / np.maximum(
+            np.bincount(flat, minlength=len(parts) + 1), 1
+        )
+        for i, part in enumerate(parts, start=1):
+            if part.kind in ("line", "spot") and share[i] > rules.contour:
+                keep[i] = False
+    if rules.blob_evidence > 0.0:
+        for i, part in enumerate(parts, start=1):
+            if part.kind == "blob" and part.evidence < rules.blob_evidence:
+                keep[i] = False
+    return torch.from_numpy(keep[labels.numpy()].astype(np.float32))[None, None].to(
+        probability.device
+    )
