@@ -105,3 +105,45 @@ def test_hysteresis_keeps_weak_pixels_connected_to_strong_ones() -> None:
     assert float(out[5].sum()) == 28 and float(out[15].sum()) == 0
     with pytest.raises(ValueError):
         hysteresis_mask(_tensor(p), low=0.9, high=0.5)
+
+
+def _rgb(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.repeat(a[:, :, None], 3, 2).astype(np.float32)).permute(2, 0, 1)[
+        None
+    ]
+
+
+def test_edge_pixels_mark_object_rims_not_marks_on_an_even_background() -> None:
+    from restora.ops.damage_components import edge_pixels
+
+    image = np.full((64, 128), 0.4, np.float32)
+    image[:, 64:] = 0.8
+    cv2.line(image, (10, 5), (10, 60), 0.9, 2)  # bright scratch on the dark half
+    cv2.line(image, (100, 5), (100, 60), 0.2, 2)  # dark scratch on the bright half
+    edges = edge_pixels(_rgb(image))
+    assert not edges[10:50, 10].any() and not edges[10:50, 100].any()
+    assert edges[10:50, 63:65].all()
+
+
+def test_refine_detection_drops_rims_and_weak_blobs_keeps_marks() -> None:
+    from restora.ops.damage_components import DetectionRules, refine_detection
+
+    image = np.full((120, 160), 0.3, np.float32)
+    image[:, 80:] = 0.85  # a bright object: its rim at x = 80
+    cv2.line(image, (20, 10), (30, 110), 0.95, 2)  # a real scratch on the dark side
+    probability = np.zeros_like(image)
+    probability[5:115, 79:82] = 0.8  # the network took the rim for a scratch
+    cv2.line(probability, (20, 10), (30, 110), 0.9, 3)
+    cv2.circle(probability, (120, 60), 20, 0.6, -1)  # a weak blob inside the object
+    p = torch.from_numpy(probability)[None, None]
+    mask = refine_detection(p, _rgb(image), rules=DetectionRules(high=0.7, low=0.5))[0, 0]
+    assert float(mask[60, 25]) == 1.0  # the scratch stays
+    assert float(mask[60, 80]) == 0.0  # the rim goes (contour rule)
+    assert float(mask[60, 120]) == 0.0  # the blob never reached 0.7
+    rules = DetectionRules(high=0.55, low=0.5, contour=1.0, blob_evidence=0.7)
+    mask = refine_detection(p, _rgb(image), rules=rules)[0, 0]
+    assert float(mask[60, 80]) == 1.0 and float(mask[60, 120]) == 0.0
+    loose = DetectionRules(high=0.55, low=0.5, contour=1.0, blob_evidence=0.0)
+    assert float(refine_detection(p, _rgb(image), rules=loose)[0, 0, 60, 120]) == 1.0
+    with pytest.raises(ValueError):
+        DetectionRules(high=0.4, low=0.6)
