@@ -75,6 +75,7 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet_photoscale4": "segmentation",
         "damage_unet_photoscale_lovasz": "segmentation",
         "damage_unet_print": "segmentation",
+        "damage_unet_print_deep": "segmentation",
         "inpaint_refine_cracks": "inpaint",
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",
