@@ -19,6 +19,7 @@ TINY = {
         "model.options.depth=3",
         "loss.terms.perceptual=0.0",
         'task.options.masks=["free_form", "boxes"]',
+        'task.options.nvidia_folder=""',  # no NVIDIA masks: runs without ../shared
         "loss.terms.adversarial=0.01",
         "discriminator.options.width=8",
     ],

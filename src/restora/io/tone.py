@@ -46,6 +46,7 @@ _MONO_CHROMA = 0.04
 _RESIDUAL = 0.0025
 _RESIDUAL_PER_TINT = 0.02
 _CYAN_HUE = (-165.0, -75.0)
+_MIN_PIXELS = 64
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ def detect_tone(image: torch.Tensor) -> str:
     features = tone_features(image)
     if features.chroma < _MONO_CHROMA:
         return "monochrome"
+    if x.shape[-2] * x.shape[-1] < _MIN_PIXELS:  # too few pixels to see a tone follow lightness
+        return "color"
     if features.residual > max(_RESIDUAL, _RESIDUAL_PER_TINT * features.tint):
         return "color"
     return "cyanotype" if _CYAN_HUE[0] <= features.hue <= _CYAN_HUE[1] else "sepia"
