@@ -104,7 +104,9 @@ def dlib_detect(
 
 
 class DlibEmbedder:
-    """dlib's ResNet face descriptor (128-d, Euclidean distance; 0.6 ≈ same person).
+    """dlib's ResNet face descriptor (128-d, Euclidean distance; ``threshold`` 0.6: dlib's
+    same-person threshold from its LFW ROC. The ROC of caltech_faces' training identities gives
+    0.516; both put every held-out person in one pure group, ``benchmarks/results/faces_group*``).
 
     ``embed(image, faces)`` → (N, 128) float64. Landmarks come from dlib's 5-point predictor run
     in each face's box; dlib aligns the 150x150 chip itself.
