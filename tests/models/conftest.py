@@ -28,6 +28,7 @@ TINY: dict[str, dict[str, Any]] = {
     "refine_net": {"width": 4, "depth": 2},
     "zhang": {"width": 0.0625},
     "dip": {"channels_down": [4, 4, 4], "channels_up": [4, 4, 4], "channels_skip": [2, 2, 2]},
+    "face_embed": {"widths": [4, 8], "dim": 8},
 }
 H, W = 37, 29
 
@@ -46,6 +47,8 @@ def model_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Te
         mask = torch.zeros(1, 1, H, W)
         mask[..., 5, 7] = mask[..., 20, 11] = 1.0
         return lightness, hints, mask
+    if model.arch == "face_embed":  # a gray aligned face -> an embedding vector
+        return (torch.rand(1, 1, H, W, generator=generator),)
     cfg = model.config
     channels = cfg.get("in_channels", cfg.get("channels"))
     image = torch.rand(1, channels, H, W, generator=generator)

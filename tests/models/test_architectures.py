@@ -13,6 +13,8 @@ NO_DESCRIPTOR = {"patchgan", "dip_skip"}  # DIP maps a fixed code, not an image
 # Colorizers take CIE L (not an RGB image in [0, 1]) and give ab / bin logits: run by
 # restora.models.colorization.colorize_lab instead of a descriptor.
 NO_DESCRIPTOR |= {"zhang_eccv16", "zhang_siggraph17"}
+# Face embeddings are vectors, not images: run by restora.models.face.embed.RestoraEmbedder.
+NO_DESCRIPTOR |= {"face_embed"}
 
 
 def _expected_shape(model) -> tuple[int, ...]:
@@ -20,6 +22,8 @@ def _expected_shape(model) -> tuple[int, ...]:
         return (1, 313, -(-H // 4), -(-W // 4))
     if model.arch == "zhang_siggraph17":  # ab
         return (1, 2, H, W)
+    if model.arch == "face_embed":  # one unit vector per face
+        return (1, model.config["dim"])
     cfg = model.config
     scale = cfg.get("scale", 1)
     out = cfg.get("out_channels", cfg.get("channels"))
