@@ -64,8 +64,16 @@ def test_group_puts_one_person_together(cli, three_photos, tmp_path, embedder):
         out / "crops" / "image_0069_face0.png"
     ).is_file()
     assert "3 faces in 3 photos, 2 people" in stdout
-    # a re-run replaces its own outputs; a foreign file is never replaced
-    assert cli("faces", three_photos, "-o", out)[0] == 0
+
+
+def test_rerun_replaces_its_own_files_and_never_a_foreign_one(cli, three_photos, tmp_path):
+    out = tmp_path / "out"
+    assert cli("faces", three_photos / "image_0069.jpg", "-o", out)[0] == 0
+    assert cli("faces", three_photos / "image_0069.jpg", "-o", out)[0] == 0
     (out / "faces.json").write_text('{"mine": 1}')
-    code, _, err = cli("faces", three_photos, "-o", out)
+    code, _, err = cli("faces", three_photos, "-o", out)  # refused before any detection
     assert code == 2 and "not written by restora" in err
+    assert (out / "faces.json").read_text() == '{"mine": 1}'
+    (tmp_path / "a_file").write_text("x")
+    code, _, err = cli("faces", three_photos, "-o", tmp_path / "a_file")
+    assert code == 2 and "not a folder" in err

@@ -47,7 +47,7 @@ def faces_command(
 
     import torch
 
-    from restora.engine.faces import scan_photos, write_face_outputs
+    from restora.engine.faces import check_face_output, scan_photos, write_face_outputs
     from restora.engine.inputs import collect_inputs
     from restora.models.face.detectors import DETECTORS
     from restora.models.face.embed import load_embedder
@@ -63,6 +63,7 @@ def faces_command(
         OLD_PHOTOS if min_face is None else dataclasses.replace(OLD_PHOTOS, min_face=min_face)
     )
     out = output.resolve()
+    check_face_output(output, overwrite)
     found = collect_inputs(inputs, is_output=lambda p: out in p.resolve().parents)
     paths = [p for p, _ in found.files]
     chosen = load_embedder(embedder) if group else None  # type: ignore[arg-type]

@@ -29,7 +29,14 @@ from restora.models.face.face import Face
 from restora.models.face.group import cluster_faces
 from restora.models.face.mtcnn import OLD_PHOTOS, MTCNNSettings
 
-__all__ = ["FORMAT", "PhotoFaces", "contact_sheet", "scan_photos", "write_face_outputs"]
+__all__ = [
+    "FORMAT",
+    "PhotoFaces",
+    "check_face_output",
+    "contact_sheet",
+    "scan_photos",
+    "write_face_outputs",
+]
 
 FORMAT = "restora.faces/1"
 
@@ -105,6 +112,15 @@ def _writable(out: Path, overwrite: bool) -> Callable[[Path], bool]:
             raise RestoraError(f"{index} exists and was not written by restora faces")
         previous = {(out / p).resolve() for p in data.get("files", [])} | {index.resolve()}
     return lambda path: overwrite or path.resolve() in previous
+
+
+def check_face_output(out: Path, overwrite: bool = False) -> None:
+    """Raise ``RestoraError`` before any work when ``out`` holds a ``faces.json`` restora did
+    not write (files it lists are replaced later; any other existing file is refused when
+    written)."""
+    if out.exists() and not out.is_dir():
+        raise RestoraError(f"output {out} exists and is not a folder")
+    _writable(out, overwrite)
 
 
 def write_face_outputs(
