@@ -270,6 +270,8 @@ def raw_nets():
     )
 
 
+@pytest.mark.slow
+@pytest.mark.golden
 def test_twenty_photos_match_the_reference(raw_nets):
     from restora.io import read_image
     from restora.models.face.mtcnn import PAPER, detect_faces
