@@ -23,7 +23,7 @@ def faces_command(
         bool, typer.Option("--group", help="Cluster the faces by person (one sheet each).")
     ] = False,
     detector: Annotated[
-        str, typer.Option(help="mtcnn (restora's), hog or mmod (dlib's; restora[faces]).")
+        str, typer.Option(help="mtcnn (restora's), hog or mmod (dlib's: the faces extra).")
     ] = "mtcnn",
     embedder: Annotated[
         str,
