@@ -74,7 +74,6 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet_photoscale3": "segmentation",
         "damage_unet_photoscale4": "segmentation",
         "damage_unet_photoscale_lovasz": "segmentation",
-        "damage_unet_print": "segmentation",
         "damage_unet_print_deep": "segmentation",
         "inpaint_refine_cracks": "inpaint",
         "damage_aspp": "segmentation",

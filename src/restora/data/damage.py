@@ -382,8 +382,10 @@ def _draw_tears(
             colour = rng.uniform(0.82, 0.97) * np.array([1.0, 0.98, 0.93], np.float32)
         elif backing < 0.8:
             colour = rng.uniform(0.02, 0.18) * np.ones(3, np.float32)
-        else:
+        elif backing < 0.9:
             colour = rng.uniform(0.35, 0.65) * np.array([1.0, 0.97, 0.9], np.float32)
+        else:  # an album page or card of any colour (draws more numbers only in this case)
+            colour = rng.uniform(0.15, 0.9, 3).astype(np.float32)
         rendered = render_polygon(polygon, 1.0, (height, width), ss=2, blur=0.4)
         if rendered is not None:
             shape = rendered[0].shape

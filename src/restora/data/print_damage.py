@@ -249,30 +249,43 @@ def draw_foxing(
     scale: float,
     factor: float,
 ) -> None:
-    """Foxing and mould: a cluster of soft round spots, brown, orange or gray-black, of partial
-    opacity (transparent stain over the image)."""
+    """Foxing and mould: a cluster of spots, from pin-pricks to blotches a dozen pixels wide,
+    soft or sharp, brown, orange, yellow, olive or gray-black, of partial to full opacity (a
+    stain over the image), some with a darker rim."""
     height, width = canvas.shape
     for _ in range(_count(rng, bounds, factor)):
         centre = np.array([rng.uniform(0, width), rng.uniform(0, height)])
-        spread = rng.uniform(5, 60) * scale
+        spread = rng.uniform(5, 70) * scale
         hue = rng.random()
-        if hue < 0.6:
+        if hue < 0.45:
             colour = np.array(
-                [rng.uniform(0.55, 0.85), rng.uniform(0.35, 0.6), rng.uniform(0.15, 0.35)]
+                [rng.uniform(0.5, 0.85), rng.uniform(0.3, 0.6), rng.uniform(0.1, 0.35)]
+            )
+        elif hue < 0.6:
+            colour = np.array(
+                [rng.uniform(0.75, 0.95), rng.uniform(0.6, 0.85), rng.uniform(0.2, 0.5)]
             )
         elif hue < 0.85:
-            colour = np.full(3, rng.uniform(0.15, 0.45))
+            colour = np.full(3, rng.uniform(0.05, 0.45))
         else:
             colour = np.array(
-                [rng.uniform(0.3, 0.6), rng.uniform(0.45, 0.7), rng.uniform(0.3, 0.5)]
+                [rng.uniform(0.3, 0.6), rng.uniform(0.4, 0.7), rng.uniform(0.25, 0.5)]
             )
         colour = colour.astype(np.float32)
-        for _ in range(int(rng.integers(3, 30))):
-            radius = math.exp(rng.uniform(math.log(0.8), math.log(7.0))) * scale
+        strength = rng.uniform(0.3, 1.0)
+        softness = rng.uniform(0.05, 0.5)
+        largest = rng.uniform(4.0, 16.0)
+        for _ in range(int(rng.integers(2, 30))):
+            radius = math.exp(rng.uniform(math.log(0.8), math.log(largest))) * scale
             spot = centre + rng.normal(0, spread, 2)
-            outline = _ragged_outline(spot, radius, rng, 0.1)
-            rendered = render_polygon(outline, 1.0, (height, width), blur=0.35 * radius + 0.3)
+            outline = _ragged_outline(spot, radius, rng, rng.uniform(0.05, 0.35))
+            blur = softness * radius + 0.3
+            rendered = render_polygon(outline, 1.0, (height, width), blur=blur)
             if rendered is None:
                 continue
             alpha, top, left = rendered
-            canvas.multiply((alpha * rng.uniform(0.3, 0.85), top, left), colour)
+            opacity = strength * rng.uniform(0.6, 1.0)
+            canvas.multiply((alpha * opacity, top, left), colour)
+            if rng.random() < 0.25:  # a tide line: the rim darker than the inside
+                ring = np.clip(alpha - cv2.erode(alpha, np.ones((3, 3), np.uint8)), 0, 1)
+                canvas.multiply((ring * opacity, top, left), colour * 0.7)

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from restora.core.checks import check_image
-from restora.data.aging import halftone, resolution_scale
+from restora.data.aging import resolution_scale
 from restora.io.arrays import numpy_to_tensor, tensor_to_numpy
 
 __all__ = ["random_scan"]
@@ -55,17 +55,51 @@ def _resolution_loss(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.resize(down, (w, h), interpolation=method)
 
 
+def _dots(
+    shape: tuple[int, int], cover: np.ndarray, period: float, angle: float, offset: np.ndarray
+) -> np.ndarray:
+    """Round ink dots on a grid of ``period`` px rotated by ``angle`` degrees, each covering
+    the fraction ``cover`` (H, W) in [0, 1] of its cell: ink coverage (H, W) in [0, 1]."""
+    h, w = shape
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    c, s = np.float32(np.cos(np.deg2rad(angle))), np.float32(np.sin(np.deg2rad(angle)))
+    u = (x * c + y * s) / period + offset[0]
+    v = (-x * s + y * c) / period + offset[1]
+    distance = np.hypot(u - np.round(u), v - np.round(v))
+    # A disc of area ``cover`` (in cells); where dots merge (cover > pi/4) the square fills.
+    radius = np.sqrt(np.clip(cover, 0, 1) / np.pi) * np.where(cover > 0.785, 1.15, 1.0)
+    return np.clip((radius - distance) * period + 0.5, 0.0, 1.0)
+
+
 def _screen(x: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarray:
-    period = rng.uniform(2.2, 6.0) * scale
-    toned = halftone(
-        numpy_to_tensor(np.clip(x, 0, 1)),
-        period=period,
-        strength=rng.uniform(0.3, 1.0),
-        angle=rng.uniform(0, 90),
-    )
-    out = tensor_to_numpy(toned, np.float32)
-    # The scanner sees the dots through its optics.
-    return cv2.GaussianBlur(out, (0, 0), sigmaX=rng.uniform(0.3, 0.5) * period)
+    """A halftone reproduction of the print (a photo in a book or newspaper), as scanned:
+    one ink (monochrome, in the print's own darkest colour) or four process inks (CMYK at
+    their screen angles), round dots of 2-8 px (x ``scale``), slightly softened."""
+    h, w = x.shape[:2]
+    period = rng.uniform(2.2, 8.0) * scale
+    turn = rng.uniform(0, 90)
+    smooth = cv2.GaussianBlur(x, (0, 0), sigmaX=0.3 * period)
+    if rng.random() < 0.5:
+        luma = smooth @ _LUMA
+        ink = np.percentile(x.reshape(-1, 3), 1, axis=0).astype(np.float32)
+        paper = np.percentile(x.reshape(-1, 3), 99, axis=0).astype(np.float32)
+        cover = (paper @ _LUMA - luma) / max(float((paper - ink) @ _LUMA), 0.05)
+        dots = _dots((h, w), cover, period, 45 + turn, rng.random(2))[:, :, None]
+        out = paper * (1 - dots) + ink * dots
+    else:
+        cmy = 1.0 - np.clip(smooth, 0, 1)
+        black = cmy.min(axis=2) * rng.uniform(0.3, 1.0)
+        inks = [(cmy[:, :, i] - black) / np.maximum(1 - black, 1e-3) for i in range(3)]
+        angles = (15.0, 75.0, 0.0)
+        out = np.ones_like(x)
+        for i, (cover, angle) in enumerate(zip(inks, angles, strict=True)):
+            out[:, :, i] *= 1 - _dots((h, w), cover, period, angle + turn, rng.random(2))
+        out *= 1 - _dots((h, w), black, period, 45 + turn, rng.random(2))[:, :, None]
+    sigma = rng.uniform(0.0, 0.35) * period
+    if sigma > 0.3:
+        out = cv2.GaussianBlur(out, (0, 0), sigmaX=sigma)
+    strength = rng.uniform(0.6, 1.0)
+    return (1 - strength) * x + strength * out
 
 
 def _grain(x: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarray:
@@ -151,7 +185,7 @@ def random_scan(
         (0.35, lambda v: _exposure(v, rng)),
         (0.35, lambda v: _defocus(v, rng, scale)),
         (0.2, lambda v: _resolution_loss(v, rng)),
-        (0.08, lambda v: _screen(v, rng, scale)),
+        (0.15, lambda v: _screen(v, rng, scale)),
         (0.5, lambda v: _grain(v, rng, scale)),
         (0.3, lambda v: _sensor(v, rng)),
         (sharpen, lambda v: _sharpen(v, rng, scale)),
