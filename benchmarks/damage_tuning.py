@@ -27,7 +27,7 @@ import torch
 from restora.io.arrays import numpy_to_tensor
 from restora.io.atomic import atomic_write_text
 from restora.ops.damage import detect_damage_classical
-from restora.ops.damage_components import DetectionRules, refine_detection
+from restora.ops.damage_components import ComponentRules, DetectionRules, refine_detection
 from robustness.conditions import CONDITIONS
 from robustness.evaluate import CellScore, case_seed, render_case
 from robustness.photos import load_photo, split_photos
@@ -135,7 +135,8 @@ def candidates(args: argparse.Namespace) -> list[DetectionRules]:
     out = []
     for high, low, contour, blob in itertools.product(args.high, args.low, args.contour, args.blob):
         if low <= high:
-            out.append(DetectionRules(high=high, low=low, contour=contour, blob_evidence=blob))
+            components = ComponentRules(blob_evidence=blob)
+            out.append(DetectionRules(high=high, low=low, contour=contour, components=components))
     return out
 
 

@@ -1,25 +1,31 @@
-"""Which flagged damage to repair: one decision per connected component of a damage mask.
+"""From a damage probability map to the damage worth repairing: one decision per component.
 
 Damage on a print is thin (scratches, cracks, folds), spotty (dust, foxing) or at the border
-(tears); a large smooth blob is more often a face, a shadow or a dress that a detector misread.
-Filling such a blob with an inpainting method replaces real picture with a guess, so it is only
-worth doing on strong evidence. :func:`classify_components` labels every 8-connected component
-of a mask by its shape — ``line`` (thin everywhere, however long or branched), ``spot`` (small),
-``border`` (touching the frame) or ``blob`` — and decides whether to fill it from the shape and
-the detector's mean probability over it. Inside face boxes it asks for more: blobs are never
-filled and lines and spots need stronger evidence, so eyes, nostrils, lips and teeth stay. The
-decisions are data (:class:`DamageComponent`), listed in the run report.
+(tears); a large smooth blob is more often a face, a shadow or a dress that a detector misread,
+and a thin bright line along an object's outline is its rim or a sharpening halo. Filling any of
+those replaces real picture with a guess. :func:`decide_damage` therefore
 
-Sizes are in pixels for a photo with a ~512 px short side and grow with the square root of the
-size above that (:func:`restora.data.aging.resolution_scale` does the same for the damage the
-detector was trained on).
+1. thresholds the probability with hysteresis (:func:`hysteresis_mask`),
+2. drops thin or small components lying mostly on image edges (:func:`edge_pixels`),
+3. splits what is left at face boundaries (a crack crossing a face is judged inside the face
+   by the face's rules, outside by the usual ones) and labels each 8-connected part by its
+   shape — ``line`` (thin everywhere, however long or branched), ``spot`` (small), ``border``
+   (touching the frame) or ``blob`` — and
+4. decides whether to fill it from its shape and the detector's mean probability over it:
+   blobs only on strong evidence; inside a face box blobs and border pieces never, lines only on
+   strong evidence; inside the eye-nose-mouth core spots only on very strong evidence, so eyes,
+   nostrils, lips and teeth stay.
+
+The decisions are data (:class:`DamageComponent`), listed in the run report. Sizes are pixels
+for a photo with a ~512 px short side and grow with the square root of the size above that
+(as the damage the detector was trained on does).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import cv2
@@ -32,7 +38,9 @@ __all__ = [
     "ComponentRules",
     "DamageComponent",
     "DetectionRules",
+    "FaceRegion",
     "classify_components",
+    "decide_damage",
     "edge_pixels",
     "hysteresis_mask",
     "mask_of",
@@ -41,6 +49,16 @@ __all__ = [
 
 Box = tuple[int, int, int, int]  # (y0, y1, x0, x1), end-exclusive
 Kind = Literal["line", "spot", "border", "blob"]
+Where = Literal["outside", "face", "core"]
+
+
+@dataclass(frozen=True)
+class FaceRegion:
+    """A face: its ``box`` and its eye-nose-mouth ``core`` (inside the box), each
+    ``(y0, y1, x0, x1)`` in pixels, end-exclusive."""
+
+    box: Box
+    core: Box
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ class ComponentRules:
         spot_size: a component whose bounding box fits in this many px is a ``spot``.
         blob_evidence: mean probability a ``blob`` needs to be filled (outside faces).
         face_line_evidence: mean probability a ``line`` inside a face box needs.
-        face_spot_evidence: mean probability a ``spot`` inside a face box needs.
+        core_spot_evidence: mean probability a ``spot`` in a face's eye-nose-mouth core needs.
         border_margin: a component within this many px of the frame is a ``border`` one.
     """
 
@@ -61,20 +79,20 @@ class ComponentRules:
     spot_size: float = 14.0
     blob_evidence: float = 0.85
     face_line_evidence: float = 0.7
-    face_spot_evidence: float = 0.85
+    core_spot_evidence: float = 0.9
     border_margin: float = 2.0
 
 
 @dataclass(frozen=True)
 class DamageComponent:
-    """One connected component of a damage mask and what to do with it."""
+    """One connected part of the candidate damage and what to do with it."""
 
     box: Box
     area: int
     thickness: float
     evidence: float
     kind: Kind
-    in_face: bool
+    where: Where
     fill: bool
     reason: str
 
@@ -84,6 +102,49 @@ class DamageComponent:
         out["thickness"] = round(self.thickness, 2)
         out["evidence"] = round(self.evidence, 3)
         return out
+
+
+@dataclass(frozen=True)
+class DetectionRules:
+    """How a damage probability map becomes the damage to repair (:func:`decide_damage`).
+
+    Attributes:
+        high: a damaged region needs at least one pixel above this probability (hysteresis
+            seed)...
+        low: ...and holds the 8-connected pixels above this.
+        contour: a thin or small component with more than this share of its pixels on an
+            image edge (:func:`edge_pixels`: the photo's level steps across the mark by more
+            than the mark stands out — an object's rim, a sharpening halo) is not damage;
+            1 turns the rule off.
+        components: the shape and evidence rules of :func:`classify_components`.
+    """
+
+    high: float = 0.7
+    low: float = 0.5
+    contour: float = 0.5
+    components: ComponentRules = field(default_factory=ComponentRules)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.low <= self.high <= 1.0:
+            raise ValueError(f"need 0 <= low <= high <= 1, got {self.low}, {self.high}")
+        if not 0.0 <= self.contour <= 1.0:
+            raise ValueError(f"contour must be in [0, 1], got {self.contour}")
+
+    def label(self) -> str:
+        return (
+            f"high {self.high:g} low {self.low:g} contour {self.contour:g} "
+            f"blob {self.components.blob_evidence:g}"
+        )
+
+    def at_sensitivity(self, sensitivity: float) -> DetectionRules:
+        """These rules with both thresholds scaled by ``2 * (1 - sensitivity)`` (0.5 keeps
+        them; higher finds fainter damage), kept within [0.02, 0.98]."""
+        if not 0.0 <= sensitivity <= 1.0:
+            raise ValueError(f"sensitivity must be in [0, 1], got {sensitivity}")
+        factor = 2.0 * (1.0 - sensitivity)
+        high = min(max(self.high * factor, 0.02), 0.98)
+        low = min(max(self.low * factor, 0.02), high)
+        return DetectionRules(high=high, low=low, contour=self.contour, components=self.components)
 
 
 def _scale(height: int, width: int) -> float:
@@ -118,139 +179,6 @@ def hysteresis_mask(probability: torch.Tensor, *, low: float, high: float) -> to
     return torch.from_numpy(keep[labels].astype(np.float32))[None, None].to(probability.device)
 
 
-def _overlaps(box: Box, faces: Sequence[Box]) -> bool:
-    y0, y1, x0, x1 = box
-    return any(y0 < f[1] and f[0] < y1 and x0 < f[3] and f[2] < x1 for f in faces)
-
-
-def classify_components(
-    mask: torch.Tensor,
-    probability: torch.Tensor | None = None,
-    *,
-    faces: Sequence[Box] = (),
-    rules: ComponentRules = ComponentRules(),
-) -> tuple[torch.Tensor, list[DamageComponent]]:
-    """Label each component of ``mask`` and decide whether to fill it (see the module doc).
-
-    Args:
-        mask: ``(1, 1, H, W)``, damage where > 0.5.
-        probability: the detector's probability ``(1, 1, H, W)`` in [0, 1]; None (a mask from
-            a method without probabilities) counts as evidence 1 everywhere.
-        faces: face boxes ``(y0, y1, x0, x1)`` in pixels where stricter rules apply.
-        rules: the thresholds.
-
-    Returns:
-        ``(labels, components)``: int32 labels ``(H, W)`` as a tensor (0 = background,
-        component ``i`` of the list has label ``i + 1``) and one :class:`DamageComponent` per
-        component, top to bottom.
-
-    >>> m = torch.zeros(1, 1, 64, 64)
-    >>> m[..., 10:50, 30:32] = 1      # a thin scratch
-    >>> m[..., 20:44, 4:28] = 1       # a 24 x 24 blob touching nothing
-    >>> _, parts = classify_components(m)
-    >>> [(c.kind, c.fill) for c in parts]
-    [('line', True), ('blob', True)]
-    """
-    check_shape(mask, ["1", "1", "H", "W"], "mask")
-    if probability is not None and probability.shape != mask.shape:
-        raise ValueError(
-            f"probability {tuple(probability.shape)} must match mask {tuple(mask.shape)}"
-        )
-    holes = (mask[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
-    height, width = holes.shape
-    scale = _scale(height, width)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
-    if count <= 1:
-        return torch.from_numpy(labels.astype(np.int32)), []
-    distance = cv2.distanceTransform(holes, cv2.DIST_L2, 3)
-    prob = None if probability is None else probability[0, 0].detach().cpu().float().numpy()
-    mean_prob = (
-        np.ones(count)
-        if prob is None
-        else np.bincount(labels.ravel(), weights=prob.ravel(), minlength=count)
-        / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
-    )
-    margin = rules.border_margin * scale
-    components = []
-    for j in range(1, count):
-        x, y, w, h, area = (int(v) for v in stats[j])
-        box = (y, y + h, x, x + w)
-        inside = labels[y : y + h, x : x + w] == j
-        thickness = 2.0 * float(np.percentile(distance[y : y + h, x : x + w][inside], 90))
-        border = x <= margin or y <= margin or x + w >= width - margin or y + h >= height - margin
-        if max(w, h) <= rules.spot_size * scale:
-            kind: Kind = "spot"
-        elif thickness <= rules.line_width * scale:
-            kind = "line"
-        elif border:
-            kind = "border"
-        else:
-            kind = "blob"
-        evidence = float(mean_prob[j])
-        in_face = bool(faces) and _overlaps(box, faces)
-        fill, reason = _decide(kind, evidence, in_face, rules)
-        components.append(
-            DamageComponent(box, area, thickness, evidence, kind, in_face, fill, reason)
-        )
-    return torch.from_numpy(labels.astype(np.int32)), components
-
-
-def _decide(kind: Kind, evidence: float, in_face: bool, rules: ComponentRules) -> tuple[bool, str]:
-    if in_face:
-        if kind == "blob" or kind == "border":
-            return False, f"{kind} over a face: left alone (a fill would replace the face)"
-        need = rules.face_line_evidence if kind == "line" else rules.face_spot_evidence
-        if evidence < need:
-            return False, f"{kind} over a face with weak evidence ({evidence:.2f} < {need:.2f})"
-        return True, f"{kind} over a face, strong evidence ({evidence:.2f})"
-    if kind == "blob" and evidence < rules.blob_evidence:
-        return False, f"large blob with weak evidence ({evidence:.2f} < {rules.blob_evidence:.2f})"
-    return True, f"{kind}" + (f", evidence {evidence:.2f}" if kind == "blob" else "")
-
-
-def mask_of(
-    labels: torch.Tensor, components: Sequence[DamageComponent], *, fill: bool = True
-) -> torch.Tensor:
-    """The float32 mask ``(1, 1, H, W)`` of the components whose ``fill`` equals ``fill``."""
-    chosen = np.zeros(len(components) + 1, bool)
-    chosen[1:] = [c.fill == fill for c in components]
-    return torch.from_numpy(chosen[labels.numpy()].astype(np.float32))[None, None]
-
-
-@dataclass(frozen=True)
-class DetectionRules:
-    """How a damage probability map becomes a damage mask (:func:`refine_detection`).
-
-    Attributes:
-        high: a damaged region needs at least one pixel above this probability (hysteresis
-            seed)...
-        low: ...and holds the 8-connected pixels above this.
-        contour: a thin or small component with more than this share of its pixels lying on
-            an image edge (the photo's level differs across the mark more than the mark stands
-            out: the bright or dark rim of an object, a sharpening halo) is not damage;
-            1 turns the rule off.
-        blob_evidence: a ``blob`` component (see :func:`classify_components`) with a mean
-            probability below this is not kept; 0 turns the rule off.
-    """
-
-    high: float = 0.7
-    low: float = 0.5
-    contour: float = 0.5
-    blob_evidence: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.low <= self.high <= 1.0:
-            raise ValueError(f"need 0 <= low <= high <= 1, got {self.low}, {self.high}")
-        if not 0.0 <= self.contour <= 1.0 or not 0.0 <= self.blob_evidence <= 1.0:
-            raise ValueError("contour and blob_evidence must be in [0, 1]")
-
-    def label(self) -> str:
-        return (
-            f"high {self.high:g} low {self.low:g} contour {self.contour:g} "
-            f"blob {self.blob_evidence:g}"
-        )
-
-
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
@@ -279,37 +207,190 @@ def edge_pixels(image: torch.Tensor, *, scale: float = 1.0) -> np.ndarray:
     return step > mark
 
 
+def _regions(shape: tuple[int, int], faces: Sequence[FaceRegion]) -> np.ndarray:
+    """uint8 ``(H, W)``: 0 outside faces, 1 in a face box, 2 in a face's core."""
+    regions = np.zeros(shape, np.uint8)
+    for face in faces:
+        y0, y1, x0, x1 = face.box
+        regions[max(y0, 0) : y1, max(x0, 0) : x1] = np.maximum(
+            regions[max(y0, 0) : y1, max(x0, 0) : x1], 1
+        )
+    for face in faces:
+        y0, y1, x0, x1 = face.core
+        regions[max(y0, 0) : y1, max(x0, 0) : x1] = 2
+    return regions
+
+
+_WHERE: tuple[Where, ...] = ("outside", "face", "core")
+
+
+def classify_components(
+    mask: torch.Tensor,
+    probability: torch.Tensor | None = None,
+    *,
+    faces: Sequence[FaceRegion] = (),
+    rules: ComponentRules = ComponentRules(),
+) -> tuple[torch.Tensor, list[DamageComponent]]:
+    """Label each part of ``mask`` and decide whether to fill it (see the module doc).
+
+    Components are 8-connected within one region (outside faces, a face box, a face core), so
+    a mark crossing a face is judged piece by piece.
+
+    Args:
+        mask: ``(1, 1, H, W)``, damage where > 0.5.
+        probability: the detector's probability ``(1, 1, H, W)`` in [0, 1]; None (a mask from
+            a method without probabilities) counts as evidence 1 everywhere.
+        faces: where the stricter rules apply.
+        rules: the thresholds.
+
+    Returns:
+        ``(labels, components)``: int32 labels ``(H, W)`` as a tensor (0 = background,
+        component ``i`` of the list has label ``i + 1``) and one :class:`DamageComponent` per
+        component.
+
+    >>> m = torch.zeros(1, 1, 64, 64)
+    >>> m[..., 10:50, 30:32] = 1      # a thin scratch
+    >>> m[..., 20:44, 4:28] = 1       # a 24 x 24 blob touching nothing
+    >>> _, parts = classify_components(m)
+    >>> [(c.kind, c.fill) for c in parts]
+    [('line', True), ('blob', True)]
+    """
+    check_shape(mask, ["1", "1", "H", "W"], "mask")
+    if probability is not None and probability.shape != mask.shape:
+        raise ValueError(
+            f"probability {tuple(probability.shape)} must match mask {tuple(mask.shape)}"
+        )
+    holes = (mask[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
+    height, width = holes.shape
+    labels = np.zeros((height, width), np.int32)
+    regions = _regions((height, width), faces) if faces else None
+    stats_all, where_all = [], []
+    for region in range(3 if faces else 1):
+        part = holes if regions is None else holes * (regions == region)
+        count, local, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
+        if count <= 1:
+            continue
+        offset = len(stats_all)
+        labels[local > 0] = local[local > 0] + offset
+        stats_all.extend(stats[1:])
+        where_all.extend([_WHERE[region]] * (count - 1))
+    if not stats_all:
+        return torch.from_numpy(labels), []
+    n = len(stats_all)
+    flat = labels.ravel()
+    areas = np.maximum(np.bincount(flat, minlength=n + 1), 1)
+    mean_prob = (
+        np.ones(n + 1)
+        if probability is None
+        else np.bincount(
+            flat, weights=probability[0, 0].detach().cpu().float().numpy().ravel(), minlength=n + 1
+        )
+        / areas
+    )
+    # Thickness from the distance to the component's own edge (face cuts do not thin a blob).
+    distance = cv2.distanceTransform(holes, cv2.DIST_L2, 3)
+    scale = _scale(height, width)
+    margin = rules.border_margin * scale
+    components = []
+    for j, (stats, where) in enumerate(zip(stats_all, where_all, strict=True), start=1):
+        x, y, w, h, area = (int(v) for v in stats)
+        inside = labels[y : y + h, x : x + w] == j
+        thickness = 2.0 * float(np.percentile(distance[y : y + h, x : x + w][inside], 90))
+        border = x <= margin or y <= margin or x + w >= width - margin or y + h >= height - margin
+        if max(w, h) <= rules.spot_size * scale:
+            kind: Kind = "spot"
+        elif thickness <= rules.line_width * scale:
+            kind = "line"
+        elif border:
+            kind = "border"
+        else:
+            kind = "blob"
+        evidence = float(mean_prob[j])
+        fill, reason = _decide(kind, evidence, where, rules)
+        components.append(
+            DamageComponent(
+                (y, y + h, x, x + w), area, thickness, evidence, kind, where, fill, reason
+            )
+        )
+    return torch.from_numpy(labels), components
+
+
+def _decide(kind: Kind, evidence: float, where: Where, rules: ComponentRules) -> tuple[bool, str]:
+    if where != "outside":
+        if kind in ("blob", "border"):
+            return False, f"{kind} over a face: left alone (a fill would replace the face)"
+        need = rules.face_line_evidence
+        if where == "core" and kind == "spot":
+            need = rules.core_spot_evidence
+        if evidence < need:
+            return False, f"{kind} over a face with weak evidence ({evidence:.2f} < {need:.2f})"
+        return True, f"{kind} over a face, strong evidence ({evidence:.2f})"
+    if kind == "blob" and evidence < rules.blob_evidence:
+        return False, f"large blob with weak evidence ({evidence:.2f} < {rules.blob_evidence:.2f})"
+    return True, kind + (f", evidence {evidence:.2f}" if kind == "blob" else "")
+
+
+def mask_of(
+    labels: torch.Tensor, components: Sequence[DamageComponent], *, fill: bool = True
+) -> torch.Tensor:
+    """The float32 mask ``(1, 1, H, W)`` of the components whose ``fill`` equals ``fill``."""
+    chosen = np.zeros(len(components) + 1, bool)
+    chosen[1:] = [c.fill == fill for c in components]
+    return torch.from_numpy(chosen[labels.numpy()].astype(np.float32))[None, None]
+
+
+def _drop_contours(
+    mask: torch.Tensor, image: torch.Tensor, contour: float
+) -> tuple[torch.Tensor, int]:
+    """``mask`` without thin or small components lying mostly on image edges; and how many."""
+    holes = (mask[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
+    if count <= 1:
+        return mask, 0
+    scale = _scale(*holes.shape)
+    flat = labels.ravel()
+    on_edge = edge_pixels(image, scale=scale).ravel()
+    share = np.bincount(flat, weights=on_edge, minlength=count) / np.maximum(
+        np.bincount(flat, minlength=count), 1
+    )
+    distance = cv2.distanceTransform(holes, cv2.DIST_L2, 3)
+    widest = np.zeros(count, np.float32)
+    np.maximum.at(widest, flat[flat > 0], distance.ravel()[flat > 0])
+    thin = 2 * widest <= ComponentRules().line_width * scale
+    small = np.maximum(stats[:, 2], stats[:, 3]) <= ComponentRules().spot_size * scale
+    drop = (share > contour) & (thin | small)
+    drop[0] = False
+    keep = (labels > 0) & ~drop[labels]
+    return torch.from_numpy(keep.astype(np.float32))[None, None].to(mask.device), int(drop.sum())
+
+
+def decide_damage(
+    probability: torch.Tensor,
+    image: torch.Tensor,
+    *,
+    rules: DetectionRules = DetectionRules(),
+    faces: Sequence[FaceRegion] = (),
+) -> tuple[torch.Tensor, list[DamageComponent]]:
+    """The candidate damage of a detector's ``probability`` ``(1, 1, H, W)`` for ``image``
+    ``(1, 3, H, W)``, with a fill decision per component (steps 1-4 of the module doc).
+
+    Returns ``(labels, components)`` as :func:`classify_components`; the mask to repair is
+    ``mask_of(labels, components)``.
+    """
+    check_shape(image, ["1", "3", "H", "W"], "image")
+    mask = hysteresis_mask(probability, low=rules.low, high=rules.high)
+    if rules.contour < 1.0:
+        mask, _ = _drop_contours(mask, image, rules.contour)
+    return classify_components(mask, probability, faces=faces, rules=rules.components)
+
+
 def refine_detection(
     probability: torch.Tensor,
     image: torch.Tensor,
     *,
     rules: DetectionRules = DetectionRules(),
+    faces: Sequence[FaceRegion] = (),
 ) -> torch.Tensor:
-    """The damage mask ``(1, 1, H, W)`` in {0, 1} from a detector's ``probability``
-    ``(1, 1, H, W)`` for ``image`` ``(1, 3, H, W)``: hysteresis between ``rules.low`` and
-    ``rules.high``, then the contour and blob rules (see :class:`DetectionRules`)."""
-    mask = hysteresis_mask(probability, low=rules.low, high=rules.high)
-    if rules.contour >= 1.0 and rules.blob_evidence <= 0.0:
-        return mask
-    labels, parts = classify_components(mask, probability)
-    if not parts:
-        return mask
-    keep = np.ones(len(parts) + 1, bool)
-    keep[0] = False
-    if rules.contour < 1.0:
-        flat = labels.numpy().ravel()
-        scale = _scale(*labels.shape)
-        on_edge = edge_pixels(image, scale=scale).ravel()
-        share = np.bincount(flat, weights=on_edge, minlength=len(parts) + 1) / np.maximum(
-            np.bincount(flat, minlength=len(parts) + 1), 1
-        )
-        for i, part in enumerate(parts, start=1):
-            if part.kind in ("line", "spot") and share[i] > rules.contour:
-                keep[i] = False
-    if rules.blob_evidence > 0.0:
-        for i, part in enumerate(parts, start=1):
-            if part.kind == "blob" and part.evidence < rules.blob_evidence:
-                keep[i] = False
-    return torch.from_numpy(keep[labels.numpy()].astype(np.float32))[None, None].to(
-        probability.device
-    )
+    """The mask ``(1, 1, H, W)`` in {0, 1} of the damage :func:`decide_damage` would fill."""
+    labels, components = decide_damage(probability, image, rules=rules, faces=faces)
+    return mask_of(labels, components).to(probability.device)

@@ -10,9 +10,13 @@ import torch
 
 from restora.ops.damage_components import (
     ComponentRules,
+    DetectionRules,
+    FaceRegion,
     classify_components,
+    decide_damage,
     hysteresis_mask,
     mask_of,
+    refine_detection,
 )
 
 
@@ -61,20 +65,34 @@ def test_a_blob_with_strong_evidence_is_filled() -> None:
 
 def test_faces_ask_for_more_evidence_and_never_take_blobs() -> None:
     m = _canvas()
-    cv2.line(m, (20, 100), (220, 110), 1, 2)  # a crack across the face
-    cv2.circle(m, (100, 60), 4, 1, -1)  # a dark eye read as a speck
+    cv2.line(m, (70, 100), (190, 110), 1, 2)  # a crack inside the face box
+    cv2.circle(m, (100, 60), 4, 1, -1)  # a dark eye read as a speck (in the core)
     cv2.circle(m, (160, 150), 25, 1, -1)  # a cheek read as a blob
-    face = (30, 190, 60, 200)
+    face = FaceRegion(box=(30, 190, 60, 200), core=(40, 90, 80, 130))
     weak = _tensor(np.where(m > 0, 0.6, 0.0))
     _, parts = classify_components(_tensor(m), weak, faces=[face])
-    assert all(p.in_face and not p.fill for p in parts)
-    strong = _tensor(np.where(m > 0, 0.95, 0.0))
+    assert all(p.where != "outside" and not p.fill for p in parts)
+    assert {p.kind: p.where for p in parts}["spot"] == "core"
+    strong = _tensor(np.where(m > 0, 0.8, 0.0))
     _, parts = classify_components(_tensor(m), strong, faces=[face])
-    decided = {p.kind: p.fill for p in parts}
-    assert decided == {"line": True, "spot": True, "blob": False}
+    # lines need 0.7 in a face, spots in the core 0.9, blobs are never filled there
+    assert {p.kind: p.fill for p in parts} == {"line": True, "spot": False, "blob": False}
     # The same damage outside any face is filled on weak evidence (but the weak blob is not).
-    _, parts = classify_components(_tensor(m), weak, faces=[(0, 5, 0, 5)])
+    far = FaceRegion(box=(0, 5, 0, 5), core=(0, 2, 0, 2))
+    _, parts = classify_components(_tensor(m), weak, faces=[far])
     assert {p.kind: p.fill for p in parts} == {"line": True, "spot": True, "blob": False}
+
+
+def test_a_crack_crossing_a_face_is_judged_piece_by_piece() -> None:
+    m = _canvas()
+    cv2.line(m, (5, 100), (235, 100), 1, 2)
+    face = FaceRegion(box=(50, 150, 80, 160), core=(80, 120, 100, 140))
+    prob = _tensor(np.where(m > 0, 0.6, 0.0))
+    labels, parts = classify_components(_tensor(m), prob, faces=[face])
+    where = sorted(p.where for p in parts)
+    assert where == ["core", "face", "face", "outside", "outside"]
+    filled = mask_of(labels, parts)[0, 0]
+    assert float(filled[100, 20]) == 1.0 and float(filled[100, 120]) == 0.0
 
 
 def test_sizes_grow_with_the_photo() -> None:
@@ -126,8 +144,6 @@ def test_edge_pixels_mark_object_rims_not_marks_on_an_even_background() -> None:
 
 
 def test_refine_detection_drops_rims_and_weak_blobs_keeps_marks() -> None:
-    from restora.ops.damage_components import DetectionRules, refine_detection
-
     image = np.full((120, 160), 0.3, np.float32)
     image[:, 80:] = 0.85  # a bright object: its rim at x = 80
     cv2.line(image, (20, 10), (30, 110), 0.95, 2)  # a real scratch on the dark side
@@ -140,10 +156,24 @@ def test_refine_detection_drops_rims_and_weak_blobs_keeps_marks() -> None:
     assert float(mask[60, 25]) == 1.0  # the scratch stays
     assert float(mask[60, 80]) == 0.0  # the rim goes (contour rule)
     assert float(mask[60, 120]) == 0.0  # the blob never reached 0.7
-    rules = DetectionRules(high=0.55, low=0.5, contour=1.0, blob_evidence=0.7)
-    mask = refine_detection(p, _rgb(image), rules=rules)[0, 0]
+    blobs = ComponentRules(blob_evidence=0.7)
+    rules = DetectionRules(high=0.55, low=0.5, contour=1.0, components=blobs)
+    labels, parts = decide_damage(p, _rgb(image), rules=rules)
+    mask = mask_of(labels, parts)[0, 0]
     assert float(mask[60, 80]) == 1.0 and float(mask[60, 120]) == 0.0
-    loose = DetectionRules(high=0.55, low=0.5, contour=1.0, blob_evidence=0.0)
+    assert [c.reason for c in parts if c.kind == "blob"][0].startswith("large blob")
+    loose = DetectionRules(
+        high=0.55, low=0.5, contour=1.0, components=ComponentRules(blob_evidence=0.0)
+    )
     assert float(refine_detection(p, _rgb(image), rules=loose)[0, 0, 60, 120]) == 1.0
     with pytest.raises(ValueError):
         DetectionRules(high=0.4, low=0.6)
+
+
+def test_sensitivity_scales_both_thresholds() -> None:
+    rules = DetectionRules(high=0.7, low=0.4)
+    assert rules.at_sensitivity(0.5) == rules
+    higher = rules.at_sensitivity(0.75)
+    assert higher.high == pytest.approx(0.35) and higher.low == pytest.approx(0.2)
+    lower = rules.at_sensitivity(0.0)
+    assert lower.high == 0.98 and lower.low == pytest.approx(0.8)
