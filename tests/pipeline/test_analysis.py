@@ -14,9 +14,8 @@ from restora.pipeline.spec import PipelineSpec
 def test_nothing_is_computed_until_asked(photo):
     analysis = Analysis(photo)
     assert analysis.computed() == {} and analysis.size == (192, 256)
-    assert analysis.faces is None  # no face detector yet: nothing was looked for
     sigma = analysis.noise_sigma
-    assert set(analysis.computed()) == {"noise_sigma", "faces"}
+    assert set(analysis.computed()) == {"noise_sigma"}
     assert analysis.noise_sigma is sigma  # cached
     assert analysis.tone == "color" and not analysis.monochrome
     assert analysis.to_dict()["size"] == [256, 192]
@@ -61,3 +60,23 @@ def test_the_report_records_the_analysis(photo, tmp_path):
     record = report_dict(out, PipelineSpec(stages=["analyze"]))
     assert record["analysis"]["tone"] == "color" and record["analysis"]["size"] == [256, 192]
     assert isinstance(record["analysis"]["noise_sigma"], float)
+
+
+def test_faces_are_found_by_the_default_detector_or_none_without_one(photo, monkeypatch):
+    import restora.pipeline.analysis as analysis_module
+
+    monkeypatch.setattr(analysis_module, "default_detector", lambda: None)
+    assert Analysis(photo).faces is None  # nothing was looked for
+    found = []
+
+    def fake_find(image, *, method):
+        found.append(method)
+        from restora.models.face.face import Face
+
+        return [Face(box=(10, 20, 50, 70), score=0.9)]
+
+    monkeypatch.setattr(analysis_module, "default_detector", lambda: "hog")
+    monkeypatch.setattr(analysis_module, "find_faces", fake_find)
+    analysis = Analysis(photo)
+    assert [f.box for f in analysis.faces] == [(10.0, 20.0, 50.0, 70.0)] and found == ["hog"]
+    assert analysis.to_dict()["faces"][0]["box"] == [10.0, 20.0, 50.0, 70.0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 from tests.shipped import install
@@ -43,16 +45,30 @@ def test_learned_detector_tiles_agree_with_the_whole_image(scratched):
     assert agree > 0.998, agree
 
 
-def test_sensitivity_moves_the_threshold(scratched):
+def test_sensitivity_moves_the_thresholds(scratched):
+    """Higher sensitivity lowers both hysteresis thresholds: more is flagged. Containment holds
+    only before the per-component decisions (a component that grows can change its shape
+    class), so it is checked with ``detect.components = all`` and no contour rule."""
     damaged, _ = scratched
-    low = restora.restore(
-        damaged, stages=["detect_damage"], detect_method="learned", sensitivity=0.1
-    )
-    high = restora.restore(
-        damaged, stages=["detect_damage"], detect_method="learned", sensitivity=0.9
-    )
-    assert float(high.mask.sum()) >= float(low.mask.sum())
-    assert bool((high.mask >= low.mask).all())
+
+    def run(sensitivity: float, **detect):
+        return restora.restore(
+            damaged,
+            stages=["detect_damage"],
+            detect={"method": "learned", "sensitivity": sensitivity, **detect},
+        )
+
+    low, high = run(0.1), run(0.9)
+    assert float(high.mask.sum()) > float(low.mask.sum())
+    assert "thresholds 0.98 / 0.90" in low.record("detect_damage").notes[0]
+    assert "thresholds 0.14 / 0.10" in high.record("detect_damage").notes[0]
+    from restora.pipeline.stages import detect
+
+    plain = dataclasses.replace(detect.RULES, contour=1.0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(detect, "RULES", plain)
+        low, high = run(0.1, components="all"), run(0.9, components="all")
+    assert bool((high.mask >= low.mask).all()) and float(high.mask.sum()) > float(low.mask.sum())
 
 
 def test_views_average_the_mirrored_passes(rng):

@@ -233,8 +233,9 @@ def classify_components(
 ) -> tuple[torch.Tensor, list[DamageComponent]]:
     """Label each part of ``mask`` and decide whether to fill it (see the module doc).
 
-    Components are 8-connected within one region (outside faces, a face box, a face core), so
-    a mark crossing a face is judged piece by piece.
+    The shape comes from each whole 8-connected component; the decision is made per piece of
+    it within one region (outside faces, a face box, a face core), so a mark crossing a face is
+    judged piece by piece by the rules of where each piece lies.
 
     Args:
         mask: ``(1, 1, H, W)``, damage where > 0.5.
@@ -262,57 +263,76 @@ def classify_components(
         )
     holes = (mask[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
     height, width = holes.shape
-    labels = np.zeros((height, width), np.int32)
-    regions = _regions((height, width), faces) if faces else None
-    stats_all, where_all = [], []
-    for region in range(3 if faces else 1):
-        part = holes if regions is None else holes * (regions == region)
-        count, local, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
-        if count <= 1:
-            continue
-        offset = len(stats_all)
-        labels[local > 0] = local[local > 0] + offset
-        stats_all.extend(stats[1:])
-        where_all.extend([_WHERE[region]] * (count - 1))
-    if not stats_all:
-        return torch.from_numpy(labels), []
-    n = len(stats_all)
-    flat = labels.ravel()
-    areas = np.maximum(np.bincount(flat, minlength=n + 1), 1)
+    count, whole, whole_stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
+    if count <= 1:
+        return torch.from_numpy(whole), []
+    # Shape from the whole component: a blob cut by a face's edge stays a blob in each piece.
+    distance = cv2.distanceTransform(holes, cv2.DIST_L2, 3)
+    scale = _scale(height, width)
+    margin = rules.border_margin * scale
+    kinds: list[Kind] = ["blob"]
+    thickness = [0.0]
+    for j in range(1, count):
+        x, y, w, h, _ = (int(v) for v in whole_stats[j])
+        inside = whole[y : y + h, x : x + w] == j
+        thick = 2.0 * float(np.percentile(distance[y : y + h, x : x + w][inside], 90))
+        border = x <= margin or y <= margin or x + w >= width - margin or y + h >= height - margin
+        if max(w, h) <= rules.spot_size * scale:
+            kinds.append("spot")
+        elif thick <= rules.line_width * scale:
+            kinds.append("line")
+        else:
+            kinds.append("border" if border else "blob")
+        thickness.append(thick)
+    # Pieces: the components cut at face boxes and cores, each judged by its region's rules.
+    if faces:
+        regions = _regions((height, width), faces)
+        flagged = np.flatnonzero(whole)
+        key = whole.ravel()[flagged].astype(np.int64) * 3 + regions.ravel()[flagged]
+        _, order = np.unique(key, return_inverse=True)
+        pieces = np.zeros(height * width, np.int32)
+        pieces[flagged] = order.astype(np.int32) + 1
+        pieces = pieces.reshape(height, width)
+    else:
+        regions, pieces = None, whole.astype(np.int32)
+    n = int(pieces.max())
+    flat = pieces.ravel()
+    areas = np.bincount(flat, minlength=n + 1)
     mean_prob = (
         np.ones(n + 1)
         if probability is None
         else np.bincount(
             flat, weights=probability[0, 0].detach().cpu().float().numpy().ravel(), minlength=n + 1
         )
-        / areas
+        / np.maximum(areas, 1)
     )
-    # Thickness from the distance to the component's own edge (face cuts do not thin a blob).
-    distance = cv2.distanceTransform(holes, cv2.DIST_L2, 3)
-    scale = _scale(height, width)
-    margin = rules.border_margin * scale
+    parent = np.zeros(n + 1, np.int64)
+    parent[flat] = whole.ravel()
+    region = np.zeros(n + 1, np.int64)
+    if regions is not None:
+        region[flat] = regions.ravel()
+    ys, xs = np.nonzero(pieces)
+    owner = pieces[ys, xs]
+    top = np.full(n + 1, height)
+    left = np.full(n + 1, width)
+    bottom = np.zeros(n + 1, np.int64)
+    right = np.zeros(n + 1, np.int64)
+    np.minimum.at(top, owner, ys)
+    np.minimum.at(left, owner, xs)
+    np.maximum.at(bottom, owner, ys + 1)
+    np.maximum.at(right, owner, xs + 1)
     components = []
-    for j, (stats, where) in enumerate(zip(stats_all, where_all, strict=True), start=1):
-        x, y, w, h, area = (int(v) for v in stats)
-        inside = labels[y : y + h, x : x + w] == j
-        thickness = 2.0 * float(np.percentile(distance[y : y + h, x : x + w][inside], 90))
-        border = x <= margin or y <= margin or x + w >= width - margin or y + h >= height - margin
-        if max(w, h) <= rules.spot_size * scale:
-            kind: Kind = "spot"
-        elif thickness <= rules.line_width * scale:
-            kind = "line"
-        elif border:
-            kind = "border"
-        else:
-            kind = "blob"
+    for j in range(1, n + 1):
+        kind, where = kinds[parent[j]], _WHERE[region[j]]
         evidence = float(mean_prob[j])
         fill, reason = _decide(kind, evidence, where, rules)
+        box = (int(top[j]), int(bottom[j]), int(left[j]), int(right[j]))
         components.append(
             DamageComponent(
-                (y, y + h, x, x + w), area, thickness, evidence, kind, where, fill, reason
+                box, int(areas[j]), thickness[parent[j]], evidence, kind, where, fill, reason
             )
         )
-    return torch.from_numpy(labels), components
+    return torch.from_numpy(pieces), components
 
 
 def _decide(kind: Kind, evidence: float, where: Where, rules: ComponentRules) -> tuple[bool, str]:

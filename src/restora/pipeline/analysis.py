@@ -1,5 +1,5 @@
-"""What the pipeline knows about a photo: tone, noise level, size (faces later), each computed
-the first time a stage asks for it and then kept.
+"""What the pipeline knows about a photo: tone, noise level, size and faces, each computed the
+first time a stage asks for it and then kept.
 
 Every fact describes the photo as it entered the pipeline (``Restoration.input_image``), so it
 does not depend on which stages ran before: a stage run alone gets the same answer as after
@@ -15,6 +15,8 @@ from typing import Any
 import torch
 
 from restora.io import detect_tone
+from restora.models.face.detectors import default_detector, find_faces
+from restora.models.face.face import Face
 from restora.ops.noise import estimate_noise_sigma
 
 __all__ = ["Analysis", "sample_crops"]
@@ -76,10 +78,20 @@ class Analysis:
         return float(torch.tensor(sigmas).median()) * 255.0
 
     @cached_property
-    def faces(self) -> list[Any] | None:
-        """Faces in the photo; None while restora has no face detector (nothing was looked
-        for), else one entry per face."""
-        return None
+    def faces(self) -> list[Face] | None:
+        """Faces in the photo, best first (:func:`restora.models.face.detectors.find_faces` with
+        :func:`~restora.models.face.detectors.default_detector`: restora's MTCNN with
+        landmarks, or dlib's HOG detector); None when no face detector is available (nothing
+        was looked for)."""
+        method = default_detector()
+        if method is None:
+            return None
+        return find_faces(self._image, method=method)
+
+    @property
+    def face_detector(self) -> str | None:
+        """The detector :attr:`faces` uses ("mtcnn", "hog") or None."""
+        return default_detector()
 
     def computed(self) -> dict[str, Any]:
         """The facts computed so far (nothing is computed by asking)."""
@@ -91,4 +103,6 @@ class Analysis:
         facts = self.computed()
         if "noise_sigma" in facts:
             facts["noise_sigma"] = round(facts["noise_sigma"], 3)
+        if facts.get("faces") is not None:
+            facts["faces"] = [face.to_dict() for face in facts["faces"]]
         return {"size": [w, h], **facts}

@@ -46,8 +46,43 @@ def _fit_mask(mask: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.interpolate(mask, size=size, mode="nearest")
 
 
+def _left_alone(restoration: Restoration, shape: tuple[int, int]) -> torch.Tensor | None:
+    """The outlines of the damage components left alone, at the panel's ``shape``."""
+    left = [c for c in restoration.damage if not c.fill]
+    if not left:
+        return None
+    h, w = restoration.input_image.shape[-2:]
+    sy, sx = shape[0] / h, shape[1] / w
+    boxes = torch.zeros(1, 1, *shape)
+    for c in left:
+        y0, y1, x0, x1 = c.box
+        t, b = int(y0 * sy), max(int(y0 * sy) + 1, int(round(y1 * sy)))
+        lft, r = int(x0 * sx), max(int(x0 * sx) + 1, int(round(x1 * sx)))
+        boxes[..., t:b, lft:r] = 1
+        boxes[..., t + 1 : b - 1, lft + 1 : r - 1] = 0
+    return boxes
+
+
+def _face_outlines(restoration: Restoration, shape: tuple[int, int]) -> torch.Tensor | None:
+    """The boxes of the faces found (only when a stage looked for them)."""
+    faces = restoration.analysis.computed().get("faces")
+    if not faces:
+        return None
+    h, w = restoration.input_image.shape[-2:]
+    sy, sx = shape[0] / h, shape[1] / w
+    out = torch.zeros(1, 1, *shape)
+    for face in faces:
+        x0, y0, x1, y1 = face.box
+        t, b = max(0, int(y0 * sy)), min(shape[0], max(int(y0 * sy) + 2, int(y1 * sy)))
+        lft, r = max(0, int(x0 * sx)), min(shape[1], max(int(x0 * sx) + 2, int(x1 * sx)))
+        out[..., t:b, lft:r] = 1
+        out[..., t + 1 : b - 1, lft + 1 : r - 1] = 0
+    return out
+
+
 def report_panel(restoration: Restoration, *, height: int = 512) -> torch.Tensor:
-    """``(1, 3, height, W)`` panel: input | input with damage overlay | output, white gaps.
+    """``(1, 3, height, W)`` panel: input | input with the damage repaired in red, damage
+    left alone boxed in yellow, faces found boxed in green | output, white gaps.
 
     Everything is shrunk to the panel height first, so a 24-megapixel scan costs little.
     """
@@ -56,7 +91,15 @@ def report_panel(restoration: Restoration, *, height: int = 512) -> torch.Tensor
     small = _fit_height(source, height)
     panels = [small]
     if restoration.mask is not None:
-        panels.append(overlay_mask(small, _fit_mask(restoration.mask, small.shape[-2:])))
+        shape = tuple(small.shape[-2:])
+        marked = overlay_mask(small, _fit_mask(restoration.mask, shape))
+        left = _left_alone(restoration, shape)
+        if left is not None:
+            marked = overlay_mask(marked, left, color=(1.0, 0.85, 0.0), opacity=1.0)
+        faces = _face_outlines(restoration, shape)
+        if faces is not None:
+            marked = overlay_mask(marked, faces, color=(0.1, 0.9, 0.2), opacity=1.0)
+        panels.append(marked)
     panels.append(_fit_height(restoration.image, height))
     gap = torch.ones(1, 3, height, _GAP)
     parts: list[torch.Tensor] = []
@@ -81,6 +124,26 @@ def versions() -> dict[str, str]:
     }
 
 
+def damage_summary(restoration: Restoration, *, listed: int = 200) -> dict[str, Any] | None:
+    """The damage components found and their decisions: counts by shape and decision, every
+    component left alone (with the reason) and the largest repaired ones (up to ``listed``)."""
+    parts = restoration.damage
+    if not parts:
+        return None
+    repaired = sorted((c for c in parts if c.fill), key=lambda c: -c.area)
+    left = sorted((c for c in parts if not c.fill), key=lambda c: -c.area)
+    counts: dict[str, dict[str, int]] = {"repaired": {}, "left_alone": {}}
+    for c in parts:
+        side = counts["repaired" if c.fill else "left_alone"]
+        side[c.kind] = side.get(c.kind, 0) + 1
+    return {
+        "components": len(parts),
+        "counts": counts,
+        "left_alone": [c.to_dict() for c in left[:listed]],
+        "repaired_largest": [c.to_dict() for c in repaired[:listed]],
+    }
+
+
 def report_dict(
     restoration: Restoration,
     spec: PipelineSpec,
@@ -99,6 +162,7 @@ def report_dict(
         "analysis": restoration.analysis.to_dict(),
         "mask_source": restoration.mask_source,
         "mask_coverage": round(restoration.mask_coverage, 6),
+        "damage": damage_summary(restoration),
         "stages": [r.to_dict() for r in restoration.records],
         "total_seconds": round(sum(r.seconds for r in restoration.records), 4),
         "peak_rss_mb": round(peak_rss_bytes() / 2**20, 1),

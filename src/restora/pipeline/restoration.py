@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from restora.io import ImageMeta
+from restora.ops.damage_components import DamageComponent
 from restora.pipeline.analysis import Analysis
 
 
@@ -50,6 +51,9 @@ class Restoration:
         records: one :class:`StageRecord` per stage that was asked for.
         samples: with ``inpaint.samples`` > 1, every sample's final image (the first is
             ``image``); otherwise empty.
+        damage: what ``detect_damage`` found, one
+            :class:`~restora.ops.damage_components.DamageComponent` per part, each with its
+            repair decision (``mask`` holds the parts to repair); empty for a user's mask.
     """
 
     image: torch.Tensor
@@ -60,6 +64,7 @@ class Restoration:
     meta: ImageMeta | None = None
     records: list[StageRecord] = field(default_factory=list)
     samples: list[torch.Tensor] = field(default_factory=list)
+    damage: list[DamageComponent] = field(default_factory=list)
     analysis: Analysis = field(default=None)  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self) -> None:

@@ -41,17 +41,26 @@ class DetectSpec:
     ``views`` (learned only): average the network over 1, 2 (plus the left-right mirror) or 4
     (plus the up-down mirror and both) views of the photo: more accurate, that many times the
     time; ``auto`` takes as many as the model's view budget allows (16 megapixel-views: 4 up to
-    4 MP, 2 up to 8 MP, 1 above; see ``restora.models.catalogue``)."""
+    4 MP, 2 up to 8 MP, 1 above; see ``restora.models.catalogue``).
+    ``components``: ``decide`` (default) keeps only the damage worth repairing — thin, spotty
+    and border damage, large blobs only on strong evidence, stricter rules inside faces (see
+    ``restora.ops.damage_components``); what is left alone is listed in the report. ``all``
+    repairs every flagged component. ``faces``: look for faces (restora's MTCNN or dlib's HOG
+    detector, when available) so the face rules apply."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
     views: Literal["auto"] | int = "auto"
+    components: Literal["decide", "all"] = "decide"
+    faces: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:
             raise ConfigError(f"detect.sensitivity must be in [0, 1], got {self.sensitivity}")
         if self.views != "auto" and self.views not in (1, 2, 4):
             raise ConfigError(f"detect.views must be auto, 1, 2 or 4, got {self.views!r}")
+        if self.components not in ("decide", "all"):
+            raise ConfigError(f"detect.components must be decide or all, got {self.components!r}")
 
 
 @dataclass

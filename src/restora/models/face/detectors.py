@@ -9,9 +9,23 @@ import torch
 from restora.models.face.face import Face
 from restora.models.face.mtcnn import OLD_PHOTOS, MTCNNSettings, detect_faces
 
-__all__ = ["DETECTORS", "find_faces"]
+__all__ = ["DETECTORS", "default_detector", "find_faces"]
 
 DETECTORS = ("mtcnn", "hog", "mmod")
+
+
+def default_detector() -> Literal["mtcnn", "hog"] | None:
+    """The face detector the pipeline uses: restora's MTCNN when its reference weights are
+    found (see :mod:`restora.models.face.mtcnn_weights`), else dlib's HOG detector when the
+    ``faces`` extra is installed, else None (no face detector available)."""
+    from restora.models.face.dlib_peers import dlib_available
+    from restora.models.face.mtcnn_weights import mtcnn_available
+
+    if mtcnn_available():
+        return "mtcnn"
+    if dlib_available():
+        return "hog"
+    return None
 
 
 def find_faces(

@@ -14,18 +14,36 @@ Methods (``detect.method``; ``auto``, the default, is the first installed of the
   proportionally smaller copy (area downscale) and the mask is scaled back up. With the default
   1 GB budget that starts above ~13 MP; at the 100 MP limit the copy is ~0.37x, where marks one
   or two pixels wide can be missed (the report notes the factor).
+
+What is repaired (``detect.components = "decide"``, the default): the network's probability map
+goes through :func:`restora.ops.damage_components.decide_damage` — hysteresis between
+:data:`RULES`' thresholds (scaled by the sensitivity), thin marks lying along the photo's own
+edges dropped, and one decision per component from its shape and evidence, with stricter rules
+inside the faces the analysis finds. The classical detector's mask gets the same shape and face
+decisions (its evidence counts as certain). ``restoration.mask`` holds what will be repaired;
+``restoration.damage`` lists every component with its decision (the report shows them).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
 
 from restora.models.catalogue import load
 from restora.models.descriptor import ModelDescriptor
+from restora.models.face.regions import face_region
 from restora.ops.damage import detect_damage_classical
+from restora.ops.damage_components import (
+    ComponentRules,
+    DamageComponent,
+    DetectionRules,
+    classify_components,
+    decide_damage,
+    mask_of,
+)
 from restora.pipeline.context import RunContext
 from restora.pipeline.methods import Method, pick
 from restora.pipeline.restoration import Restoration, StageRecord
@@ -35,6 +53,9 @@ from restora.pipeline.strategies import run_tiled
 
 NETWORK = "damage.unet"
 METHODS = (Method("learned", NETWORK), Method("classical"))
+RULES = DetectionRules(high=0.7, low=0.5, contour=0.5, components=ComponentRules())
+"""How the shipped network's probability becomes the damage to repair (at sensitivity 0.5),
+chosen on the robustness benchmark's selection split (``benchmarks/damage_tuning.py``)."""
 _BYTES_PER_PIXEL = 80.0  # classical: measured ~73 B/px on a 12 MP photo (luma, filters, masks)
 
 
@@ -77,14 +98,29 @@ def _network() -> ModelDescriptor:
     return network
 
 
-def probability_to_mask(probability: torch.Tensor, *, sensitivity: float) -> torch.Tensor:
-    """The damage mask ``(B, 1, H, W)`` in {0, 1} from the network's probability map: pixels
-    above ``1 - sensitivity`` (kept within [0.02, 0.98])."""
-    return (probability > _threshold(sensitivity)).float()
+def _faces(restoration: Restoration, spec: PipelineSpec) -> list:
+    """Face regions of the photo when ``detect.faces`` and a face detector are available."""
+    if not spec.detect.faces:
+        return []
+    faces = restoration.analysis.faces
+    if not faces:
+        return []
+    h, w = restoration.analysis.size
+    return [face_region(face, h, w) for face in faces]
 
 
-def _threshold(sensitivity: float) -> float:
-    return min(max(1.0 - sensitivity, 0.02), 0.98)
+def _summary(components: list[DamageComponent]) -> str:
+    kept = [c for c in components if c.fill]
+    left = [c for c in components if not c.fill]
+    kinds = {k: sum(c.kind == k for c in kept) for k in ("line", "spot", "border", "blob")}
+    text = f"{len(kept)} to repair (" + ", ".join(f"{n} {k}" for k, n in kinds.items() if n) + ")"
+    if left:
+        faces = sum(c.where != "outside" for c in left)
+        blobs = sum(c.where == "outside" for c in left)
+        parts = [f"{blobs} large blob(s) with weak evidence"] if blobs else []
+        parts += [f"{faces} over faces"] if faces else []
+        text += f"; {len(left)} left alone: " + ", ".join(parts)
+    return text
 
 
 def classical_mask(image: torch.Tensor, *, sensitivity: float, budget_mb: int) -> torch.Tensor:
@@ -118,17 +154,37 @@ class DetectDamageStage(Stage):
             if views == "auto":
                 views = _network().auto_views(*image.shape[-2:])
             probability = learned_probability(image, ctx, views=views)
-            mask = probability_to_mask(probability, sensitivity=sensitivity)
+            rules = RULES.at_sensitivity(sensitivity)
+            labels, parts = decide_damage(probability, image, rules=rules)
+            if parts and spec.detect.components == "decide":
+                faces = _faces(restoration, spec)
+                if faces:
+                    labels, parts = decide_damage(probability, image, rules=rules, faces=faces)
             note = (
-                f"{100 * float(mask.mean()):.2f}% of pixels flagged by restora's damage network "
-                f"(threshold {_threshold(sensitivity):.2f}, {views} view{'s' if views > 1 else ''})"
+                f"restora's damage network ({views} view{'s' if views > 1 else ''}), thresholds "
+                f"{rules.high:.2f} / {rules.low:.2f}"
             )
         else:
-            mask = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
-            note = f"{100 * float(mask.mean()):.2f}% of pixels flagged"
+            found = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
+            labels, parts = classify_components(found, rules=RULES.components)
+            if parts and spec.detect.components == "decide":
+                faces = _faces(restoration, spec)
+                if faces:
+                    labels, parts = classify_components(found, faces=faces, rules=RULES.components)
+            note = "classical detector"
             factor = working_factor(*image.shape[-2:], ctx.memory_budget_mb)
             if factor < 1.0:
-                note += f" (detected at {factor:.2f}x size to fit the memory budget)"
-        restoration.mask = mask
+                note += f" (at {factor:.2f}x size to fit the memory budget)"
+        if spec.detect.components == "all":
+            mask = (labels > 0).float()[None, None]
+            parts = [replace(c, fill=True, reason="detect.components = all") for c in parts]
+        else:
+            mask = mask_of(labels, parts)
+        restoration.mask = mask.to(image.device)
         restoration.mask_source = "detected"
-        return StageRecord(stage=self.name, method=method.name, ran=True, notes=[note, *notes])
+        restoration.damage = parts
+        notes[:0] = [
+            note,
+            f"{100 * float(mask.mean()):.2f}% of pixels to repair: {_summary(parts)}",
+        ]
+        return StageRecord(stage=self.name, method=method.name, ran=True, notes=notes)
