@@ -22,11 +22,25 @@ def test_every_shipped_model_is_installed_verified_and_has_a_card():
         "denoise",
         "colorize",
         "upscale",
+        "faces",
     }
     for name, entry in catalogue.CATALOGUE.items():
         assert entry.name == name
         assert entry.installed() and entry.card.is_file(), name
         assert catalogue.verify(name) is None, name
+
+
+def test_models_with_their_own_wrapper_are_checked_not_described(tmp_path):
+    folder = catalogue.checked_folder("face.embed")
+    assert folder == catalogue.shipped("face.embed").path
+    with pytest.raises(RestoraError, match="own wrapper"):
+        catalogue.load("face.embed")
+    # a damaged copy is refused by the same sha256 check
+    copy = tmp_path / "face" / "embed_triplet"
+    shutil.copytree(folder, copy)
+    (copy / "model.safetensors").write_bytes(b"not the weights")
+    entry = dataclasses.replace(catalogue.shipped("face.embed"), root=tmp_path)
+    assert "sha256" in catalogue._problem(entry)
 
 
 def test_load_is_cached_and_returns_descriptors():

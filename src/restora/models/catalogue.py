@@ -42,6 +42,7 @@ __all__ = [
     "ShippedModel",
     "Task",
     "for_task",
+    "checked_folder",
     "installed",
     "load",
     "prepare",
@@ -49,7 +50,8 @@ __all__ = [
     "verify",
 ]
 
-Task = Literal["detect_damage", "inpaint", "denoise", "colorize", "upscale"]
+Task = Literal["detect_damage", "inpaint", "denoise", "colorize", "upscale", "faces"]
+_NO_DESCRIPTOR: tuple[Task, ...] = ("faces",)  # run by their own wrapper (face embedders)
 Descriptor = ModelDescriptor | ColorizerDescriptor
 WEIGHTS_ROOT = Path(__file__).resolve().parents[1] / "weights"
 CARD_FILE = "MODEL_CARD.md"
@@ -159,6 +161,14 @@ CATALOGUE: dict[str, ShippedModel] = {
             arch="zhang_siggraph17",
             summary="SIGGRAPH17-style colorizer, automatic or from colour hints (regression)",
         ),
+        ShippedModel(
+            name="face.embed",
+            task="faces",
+            folder="face/embed_triplet",
+            sha256="d3d471a6d7ab248261f5468a54a7a2c77c6dd43658597fa2554ec0ee6cc1dbeb",
+            arch="face_embed",
+            summary="face identity embedding trained with the triplet loss (aligned gray crops)",
+        ),
         *(
             ShippedModel(
                 name=f"sr.x{scale}_{variant}",
@@ -229,6 +239,16 @@ def load(name: str) -> Descriptor:
 
 @lru_cache(maxsize=16)
 def _load(entry: ShippedModel) -> Descriptor:
+    if entry.task in _NO_DESCRIPTOR:
+        raise RestoraError(
+            f"shipped model {entry.name} is run by its own wrapper, not as a descriptor "
+            "(see its model card)"
+        )
+    return prepare(_checked_model(entry), entry)
+
+
+def _checked_model(entry: ShippedModel) -> ConfigurableModel:
+    """The entry's model, after checking files, sha256, architecture and scale."""
     problem = _problem(entry)
     if problem:
         raise RestoraError(f"shipped model {entry.name}: {problem}")
@@ -238,7 +258,19 @@ def _load(entry: ShippedModel) -> Descriptor:
             f"shipped model {entry.name}: {entry.path} holds a {model.arch} "
             f"{model.config}, not a {entry.arch}" + (f" x{entry.scale}" if entry.scale > 1 else "")
         )
-    return prepare(model, entry)
+    return model
+
+
+@lru_cache(maxsize=16)
+def checked_folder(name: str) -> Path:
+    """The weights folder of shipped model ``name`` after checking its files and sha256 (once
+    per process), for models run by their own wrapper (face embedders); raises
+    ``RestoraError`` as :func:`load` does."""
+    entry = shipped(name)
+    problem = _problem(entry)
+    if problem:
+        raise RestoraError(f"shipped model {entry.name}: {problem}")
+    return entry.path
 
 
 def prepare(model: ConfigurableModel, like: str | ShippedModel) -> Descriptor:
@@ -281,7 +313,11 @@ def verify(name: str) -> str | None:
     """Check shipped model ``name`` fully (files, sha256, architecture, it loads): None when
     it is fine, else what is wrong."""
     try:
-        _load.__wrapped__(shipped(name))  # not the cache: the files are read again
+        entry = shipped(name)
+        if entry.task in _NO_DESCRIPTOR:
+            _checked_model(entry)  # not cached: the files are read again
+        else:
+            _load.__wrapped__(entry)
     except RestoraError as exc:
         return str(exc).removeprefix(f"shipped model {name}: ")
     return None

@@ -16,13 +16,14 @@ import numpy as np
 import torch
 
 from restora.core.errors import RestoraError
+from restora.models import catalogue
 from restora.models.checkpoint import load_model
 from restora.models.face.align import face_crop_gray
 from restora.models.face.face import Face
 
 __all__ = ["EMBED_WEIGHTS", "Embedder", "RestoraEmbedder", "load_embedder"]
 
-EMBED_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "face" / "embed_triplet"
+EMBED_WEIGHTS = catalogue.shipped("face.embed").path
 """The shipped weights of restora's embedding network (``config.json``, ``model.safetensors``,
 ``threshold.json``, ``MODEL_CARD.md``)."""
 
@@ -40,8 +41,10 @@ class RestoraEmbedder:
 
     name = "restora_triplet"
 
-    def __init__(self, folder: str | Path = EMBED_WEIGHTS) -> None:
-        folder = Path(folder)
+    def __init__(self, folder: str | Path | None = None) -> None:
+        # The shipped weights come through the catalogue (files and sha256 checked); another
+        # folder (a checkpoint being evaluated) is taken as it is.
+        folder = catalogue.checked_folder("face.embed") if folder is None else Path(folder)
         if not (folder / "model.safetensors").is_file():
             raise RestoraError(f"restora's face embedding weights are missing: {folder}")
         self.model = load_model(folder).eval()
