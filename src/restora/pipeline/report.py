@@ -9,7 +9,10 @@ import torch
 import torch.nn.functional as F
 
 import restora
+from restora.core.errors import RestoraError
 from restora.core.memory import peak_rss_bytes
+from restora.models.face.embed import load_embedder
+from restora.models.face.identity import drifted, identity_distance
 from restora.pipeline.restoration import Restoration
 from restora.pipeline.spec import PipelineSpec
 
@@ -64,8 +67,8 @@ def _left_alone(restoration: Restoration, shape: tuple[int, int]) -> torch.Tenso
 
 
 def _face_outlines(restoration: Restoration, shape: tuple[int, int]) -> torch.Tensor | None:
-    """The boxes of the faces found (only when a stage looked for them)."""
-    faces = restoration.analysis.computed().get("faces")
+    """The boxes of the faces found (looked for now if no stage did)."""
+    faces = restoration.analysis.faces
     if not faces:
         return None
     h, w = restoration.input_image.shape[-2:]
@@ -80,6 +83,34 @@ def _face_outlines(restoration: Restoration, shape: tuple[int, int]) -> torch.Te
     return out
 
 
+def face_identity(restoration: Restoration) -> list[dict[str, Any]] | None:
+    """Per face found in the input: how far the restoration moved its identity embedding
+    (:func:`restora.models.face.identity.identity_distance`; dlib's ResNet when installed, else
+    restora's embedding) and whether that is drift (more than half the embedder's same-person
+    threshold). None when no face detector or embedder is available; ``[]`` without faces."""
+    faces = restoration.analysis.faces
+    if faces is None:
+        return None
+    if not faces:
+        return []
+    try:
+        embedder = load_embedder("auto")
+        distances = identity_distance(restoration.input_image, restoration.image, faces, embedder)
+    except RestoraError:
+        return None
+    flags = drifted(distances, embedder)
+    return [
+        {
+            **face.to_dict(),
+            "identity_distance": round(float(d), 4),
+            "drifted": bool(flag),
+            "embedder": embedder.name,
+            "drift_threshold": round(0.5 * embedder.threshold, 4),
+        }
+        for face, d, flag in zip(faces, distances, flags, strict=True)
+    ]
+
+
 def report_panel(restoration: Restoration, *, height: int = 512) -> torch.Tensor:
     """``(1, 3, height, W)`` panel: input | input with the damage repaired in red, damage
     left alone boxed in yellow, faces found boxed in green | output, white gaps.
@@ -90,13 +121,15 @@ def report_panel(restoration: Restoration, *, height: int = 512) -> torch.Tensor
     height = min(height, source.shape[-2] * 4, 2048)
     small = _fit_height(source, height)
     panels = [small]
-    if restoration.mask is not None:
-        shape = tuple(small.shape[-2:])
-        marked = overlay_mask(small, _fit_mask(restoration.mask, shape))
+    shape = tuple(small.shape[-2:])
+    faces = _face_outlines(restoration, shape)
+    if restoration.mask is not None or faces is not None:
+        marked = small
+        if restoration.mask is not None:
+            marked = overlay_mask(small, _fit_mask(restoration.mask, shape))
         left = _left_alone(restoration, shape)
         if left is not None:
             marked = overlay_mask(marked, left, color=(1.0, 0.85, 0.0), opacity=1.0)
-        faces = _face_outlines(restoration, shape)
         if faces is not None:
             marked = overlay_mask(marked, faces, color=(0.1, 0.9, 0.2), opacity=1.0)
         panels.append(marked)
@@ -163,6 +196,7 @@ def report_dict(
         "mask_source": restoration.mask_source,
         "mask_coverage": round(restoration.mask_coverage, 6),
         "damage": damage_summary(restoration),
+        "faces": face_identity(restoration),
         "stages": [r.to_dict() for r in restoration.records],
         "total_seconds": round(sum(r.seconds for r in restoration.records), 4),
         "peak_rss_mb": round(peak_rss_bytes() / 2**20, 1),
