@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from damage_robustness import DETECTORS, Detector, unet_detector
+from damage_robustness import DETECTORS, Detector, pipeline_detector, unet_detector
 from restora.core.paths import shared_dir
 from restora.io.arrays import numpy_to_tensor
 from restora.io.atomic import atomic_write_text
@@ -113,13 +113,31 @@ def flagged_in(mask: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> floa
     return 100.0 * float(mask[area].mean())
 
 
+def save_overlay(
+    folder: Path, name: str, rgb: np.ndarray, flagged: np.ndarray, truth: np.ndarray | None
+) -> None:
+    """``photo | flagged in red (approximate crack mask in cyan underneath)`` as a PNG, for
+    looking at only: written outside the repository (the photos' terms forbid committing
+    pictures of them)."""
+    base = (rgb * 255).astype(np.uint8)
+    marked = base.copy()
+    if truth is not None:
+        marked[truth] = (0, 220, 255)
+    marked[flagged] = (255, 30, 30)
+    side = np.concatenate([base, marked], axis=1)
+    scale = min(1.0, 1400 / side.shape[1])
+    if scale < 1:
+        side = cv2.resize(side, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    Image.fromarray(side).save(folder / f"{Path(name).stem}.png")
+
+
 def run(detector: Detector, rgb: np.ndarray) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
     out = detector(numpy_to_tensor(rgb))
     return out[0, 0].numpy() > 0.5, time.perf_counter() - start
 
 
-def evaluate(detectors: dict[str, Detector], root: Path) -> dict:
+def evaluate(detectors: dict[str, Detector], root: Path, overlays: Path | None = None) -> dict:
     photos = json.loads(CRACK_BOXES.read_text(encoding="utf-8"))["photos"]
     out: dict = {"film": [], "clean": [], "damaged": []}
     faces_cache: dict[str, list] = {}
@@ -187,6 +205,10 @@ def evaluate(detectors: dict[str, Detector], root: Path) -> dict:
                 "face_core_pct": flagged_in(flagged, core),
                 "seconds": seconds,
             }
+            if overlays is not None:
+                folder = overlays / name.replace(":", "_")
+                folder.mkdir(parents=True, exist_ok=True)
+                save_overlay(folder, path.name, rgb, flagged, None if cracks is None else cracks[0])
             if cracks is not None:
                 truth, area = cracks
                 row["crack_recall_2px"] = float(
@@ -341,10 +363,25 @@ def main(argv: list[str] | None = None) -> None:
         help=f"built-in detectors: {', '.join(DETECTORS)}",
     )
     parser.add_argument("--unet", nargs="*", default=[], type=Path, help="saved model folders")
+    parser.add_argument(
+        "--pipeline-with",
+        nargs="*",
+        default=[],
+        type=Path,
+        help="saved model folders run through the detect_damage stage",
+    )
     parser.add_argument("--views", default="auto", help="views of learned detectors (auto/1/2/4)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--name", default="damage_real")
+    parser.add_argument(
+        "--overlays",
+        type=Path,
+        default=None,
+        help="folder OUTSIDE the repository for overlays of damaged/ (to look at)",
+    )
     args = parser.parse_args(argv)
+    if args.overlays is not None and args.overlays.resolve().is_relative_to(HERE.parent):
+        parser.error("--overlays must be outside the repository: these photos may not be committed")
     torch.set_num_threads(args.threads)
     root = shared_dir()
     if root is None or not (root / "data" / "real_photos").is_dir():
@@ -356,7 +393,9 @@ def main(argv: list[str] | None = None) -> None:
         detectors[name] = DETECTORS[name](args)
     for folder in args.unet:
         detectors[f"unet:{folder.name}"] = unet_detector(folder, args.views)
-    results = evaluate(detectors, root / "data" / "real_photos")
+    for folder in args.pipeline_with:
+        detectors[f"default:{folder.name}"] = pipeline_detector(folder, args.views)
+    results = evaluate(detectors, root / "data" / "real_photos", args.overlays)
     command = " ".join(["OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python", *sys.argv])
     write(results, list(detectors), command, args.name)
     for row in summary(results, list(detectors)):

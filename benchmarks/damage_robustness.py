@@ -15,8 +15,11 @@ Detectors map an image ``(1, 3, H, W)`` float32 in [0, 1] to a mask ``(1, 1, H, 
 Built in (``DETECTORS``, name -> factory; add yours there): ``classical``
 (``restora.ops.damage.detect_damage_classical``), ``learned`` (the shipped network as the
 pipeline runs it: ``learned_probability(image, views=...) > 0.5``, views ``--views``: ``auto``
-like ``restora restore``, or 1/2/4), and ``--unet FOLDER`` for any saved model folder (run as
-``learned_probability`` runs the shipped one; named ``unet:<folder name>``).
+like ``restora restore``, or 1/2/4), ``default`` (exactly what ``restora restore`` repairs: the
+``detect_damage`` stage with hysteresis, the contour rule, per-component and face decisions),
+``--unet FOLDER`` for any saved model folder (run as ``learned_probability`` runs the shipped
+one, threshold 0.5; named ``unet:<folder name>``) and ``--pipeline-with FOLDER`` (that network
+in the ``default`` detector; named ``default:<folder name>``).
 
 Run: ``OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/damage_robustness.py --split
 selection --per-cell 4 --detectors classical learned``; results go to
@@ -137,9 +140,48 @@ def unet_detector(folder: Path, views: str) -> Detector:
     return detect
 
 
+def pipeline_detector(folder: Path | None = None, views: str = "auto") -> Detector:
+    """What ``restora restore`` repairs: the ``detect_damage`` stage with its defaults (the
+    network's probability, hysteresis, contour rule, per-component decisions and the face
+    rules), optionally with another saved network (``folder``) in the shipped one's place."""
+    import restora
+    from restora.pipeline.stages import detect as stage
+
+    network = None
+    if folder is not None:
+        from restora.models import catalogue, load_model
+
+        source = folder
+        for sub in ("ema", "model"):
+            if (folder / sub / "config.json").is_file():
+                source = folder / sub
+                break
+        network = catalogue.prepare(load_model(source), stage.NETWORK)
+    options = (
+        {"method": "learned"} if views == "auto" else {"method": "learned", "views": int(views)}
+    )
+
+    def detect(image: torch.Tensor) -> torch.Tensor:
+        shipped = stage._network
+        if network is not None:
+            stage._network = lambda: network
+        try:
+            out = restora.restore(image, stages=["detect_damage"], detect=options)
+        finally:
+            stage._network = shipped
+        return out.mask
+
+    return detect
+
+
+def default_factory(args: argparse.Namespace) -> Detector:
+    return pipeline_detector(None, args.views)
+
+
 DETECTORS: dict[str, Callable[[argparse.Namespace], Detector]] = {
     "classical": classical_factory,
     "learned": learned_factory,
+    "default": default_factory,
 }
 
 
@@ -556,6 +598,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--unet", nargs="*", default=[], help="saved model folders to add")
     parser.add_argument(
+        "--pipeline-with",
+        nargs="*",
+        default=[],
+        help="saved model folders run through the detect_damage stage in the shipped one's place",
+    )
+    parser.add_argument(
         "--views", default="auto", choices=["auto", "1", "2", "4"], help="mirror views of networks"
     )
     parser.add_argument(
@@ -580,7 +628,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.per_cell, args.size_range, args.sweep = 1, (300, 500), [300]
     if args.per_cell < 1:
         parser.error("--per-cell must be >= 1")
-    if not args.detectors and not args.unet:
+    if not args.detectors and not args.unet and not args.pipeline_with:
         parser.error("no detector chosen")
     return args
 
@@ -594,6 +642,8 @@ def main(argv: list[str] | None = None) -> None:
     detectors = {name: DETECTORS[name](args) for name in args.detectors}
     for folder in args.unet:
         detectors[f"unet:{Path(folder).name}"] = unet_detector(Path(folder), args.views)
+    for folder in args.pipeline_with:
+        detectors[f"default:{Path(folder).name}"] = pipeline_detector(Path(folder), args.views)
     start = time.perf_counter()
     rows, timing, runtime = evaluate_grid(args, detectors, paths)
     verdicts(rows, list(detectors))
