@@ -39,7 +39,7 @@ from restora.io.atomic import atomic_write_text
 from restora.ops.inpaint import inpaint_classical
 from restora.ops.ssim_map import ssim_map
 from robustness.damage import draw_damage
-from robustness.photos import face_boxes, load_photo, unseen_faces
+from robustness.photos import face_boxes, load_photo, split_photos, unseen_faces
 from robustness.tones import TONES
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -60,9 +60,17 @@ def face_crop(photo: np.ndarray, box: tuple[int, int, int, int], grow: float = 1
     return np.ascontiguousarray(photo[top:bottom, left:right])
 
 
-def make_cases(count: int | None, seed: int) -> list[dict]:
-    boxes = face_boxes()
-    paths = [p for p in unseen_faces() if p.name in boxes]
+def make_cases(count: int | None, seed: int, split: str = "report") -> list[dict]:
+    """``report``: the unseen faces (cropped to the face); ``selection``: BSDS500 test
+    [100:130] whole (no faces; for choosing between checkpoints without touching the report
+    photos)."""
+    if split == "selection":
+        paths = split_photos("selection")[:30]
+        crops = {p.name: load_photo(p) for p in paths}
+    else:
+        boxes = face_boxes()
+        paths = [p for p in unseen_faces() if p.name in boxes]
+        crops = {p.name: face_crop(load_photo(p), boxes[p.name]) for p in paths}
     if count is not None:
         paths = paths[:count]
     tones = list(TONES)
@@ -70,7 +78,7 @@ def make_cases(count: int | None, seed: int) -> list[dict]:
     for i, path in enumerate(paths):
         rng = np.random.default_rng([seed, i])
         tone = tones[i % len(tones)]
-        clean = TONES[tone](face_crop(load_photo(path), boxes[path.name]), rng)
+        clean = TONES[tone](crops[path.name], rng)
         damage = draw_damage(clean, rng, kinds=KINDS, coverage=float(rng.uniform(0.02, 0.08)))
         hole = cv2.dilate(damage.mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         cases.append(
@@ -144,6 +152,7 @@ def methods(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=None, help="photos (default: all 46)")
+    parser.add_argument("--split", choices=["report", "selection"], default="report")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--fsr-best", action="store_true")
     parser.add_argument("--model", nargs="*", default=[], help="NAME=FOLDER of saved networks")
@@ -152,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
-    cases = make_cases(args.count, args.seed)
+    cases = make_cases(args.count, args.seed, args.split)
     table = methods(args)
     per_image: dict[str, list[dict]] = {name: [] for name in table}
     for k, case in enumerate(cases, start=1):
