@@ -22,6 +22,23 @@ def test_files_written(tmp_path):
     assert not list((tmp_path / "m").glob("*.pt*"))
 
 
+def test_half_precision_storage_loads_as_float32(tmp_path, rng):
+    model = create_model("espcn.x2", width=4).eval()
+    save_model(model, tmp_path / "full")
+    save_model(model, tmp_path / "half", dtype=torch.float16)
+    stored = load_file(tmp_path / "half" / "model.safetensors")
+    assert {t.dtype for t in stored.values()} == {torch.float16}
+    full = (tmp_path / "full" / "model.safetensors").stat().st_size
+    assert (tmp_path / "half" / "model.safetensors").stat().st_size < 0.6 * full
+    assert next(model.parameters()).dtype == torch.float32  # the caller's model is untouched
+    loaded = load_model(tmp_path / "half")
+    assert {p.dtype for p in loaded.parameters()} == {torch.float32}
+    image = torch.rand(1, 3, 24, 20, generator=rng)
+    with torch.no_grad():
+        difference = (loaded(image) - model(image)).abs().max()
+    assert 0 < difference < 2e-3, difference  # rounded weights: close, not identical
+
+
 def test_load_errors(tmp_path):
     with pytest.raises(RestoraError, match="config not found"):
         load_model(tmp_path)

@@ -165,7 +165,7 @@ CATALOGUE: dict[str, ShippedModel] = {
             name="face.embed",
             task="faces",
             folder="face/embed_triplet",
-            sha256="d3d471a6d7ab248261f5468a54a7a2c77c6dd43658597fa2554ec0ee6cc1dbeb",
+            sha256="c3ad4ee128f071c577a70ce7a8e0da534b9eb0ff16861c4490411b2324ee792e",
             arch="face_embed",
             summary="face identity embedding trained with the triplet loss (aligned gray crops)",
         ),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,15 @@ WEIGHTS_FILE = "model.safetensors"
 FORMAT = "restora.model/1"
 
 
-def save_model(model: ConfigurableModel, directory: str | Path) -> Path:
+def save_model(
+    model: ConfigurableModel, directory: str | Path, *, dtype: torch.dtype | None = None
+) -> Path:
     """Write ``directory/config.json`` and ``directory/model.safetensors``; return ``directory``.
 
     ``config.json`` is ``{"format": "restora.model/1", "arch": model.arch, "config": {...}}``.
     The folder is created if needed; existing files of these two names are replaced.
+    ``dtype`` stores the floating-point tensors in that type (``torch.float16`` for shipped
+    weights: half the size); :func:`load_model` always returns a float32 model.
 
     >>> save_model(create_model("dncnn.s_gray", width=8, depth=3), tmp)  # doctest: +SKIP
     """
@@ -38,7 +43,8 @@ def save_model(model: ConfigurableModel, directory: str | Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     record = {"format": FORMAT, "arch": model.arch, "config": model.config}
     (directory / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    _save_weights(model, str(directory / WEIGHTS_FILE), metadata={"arch": model.arch})
+    stored = model if dtype is None else copy.deepcopy(model).to(dtype)
+    _save_weights(stored, str(directory / WEIGHTS_FILE), metadata={"arch": model.arch})
     return directory
 
 
