@@ -207,6 +207,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     command = " ".join(["OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python", *sys.argv])
     holes = [s["hole_pct"] for s in next(iter(per_image.values()))]
+    photos = (
+        "BSDS500 test photos 100-129 (the selection split, for choosing checkpoints; not faces)"
+        if args.split == "selection"
+        else "face photos never trained on (caltech_faces >= image_0300, face box grown 1.6x)"
+    )
     lines = [
         "# Crack networks and folds across faces: hole PSNR / SSIM (issue 17.5)",
         "",
@@ -214,8 +219,7 @@ def main(argv: list[str] | None = None) -> None:
         command,
         "```",
         "",
-        f"{len(cases)} face photos never trained on (caltech_faces >= image_0300, face box grown "
-        "1.6x), seven print tones in turn, damage from the independent generator "
+        f"{len(cases)} {photos}, seven print tones in turn, damage from the independent generator "
         f"(`benchmarks/robustness/damage.py`, kinds {', '.join(KINDS)}), hole = true mask grown "
         f"by 1 px: {np.mean(holes):.1f} % of the crop on average ({min(holes):.1f}-"
         f"{max(holes):.1f} %). Hole PSNR over hole pixels, hole SSIM = SSIM map averaged over hole "

@@ -135,7 +135,7 @@ CATALOGUE: dict[str, ShippedModel] = {
             name="inpaint.refine",
             task="inpaint",
             folder="inpaint/restora_inpaint_refine",
-            sha256="60f2a70697092f2974f18a1d9d29386a0e27a32d57f2ab1276aea3b1311869a2",
+            sha256="be87e22b96e9490c561b21f82a0746d8344f5108dd7ead01f307d59bd91de1c6",
             arch="refine_net",
             summary="Telea's fill refined by a U-Net (1.8 M parameters)",
             # crops of at most 1024 px around each hole with 48 px of context (on a 24 MP scan
