@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--detectors",
-        nargs="+",
+        nargs="*",
         default=["classical", "learned"],
         help=f"built-in detectors: {', '.join(DETECTORS)}",
     )
@@ -371,6 +371,13 @@ def main(argv: list[str] | None = None) -> None:
         help="saved model folders run through the detect_damage stage",
     )
     parser.add_argument("--views", default="auto", help="views of learned detectors (auto/1/2/4)")
+    parser.add_argument(
+        "--thresholds",
+        nargs="*",
+        type=float,
+        default=[],
+        help="HIGH [LOW [CONTOUR]] for the --pipeline-with detectors instead of the stage's RULES",
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--name", default="damage_real")
     parser.add_argument(
@@ -394,7 +401,10 @@ def main(argv: list[str] | None = None) -> None:
     for folder in args.unet:
         detectors[f"unet:{folder.name}"] = unet_detector(folder, args.views)
     for folder in args.pipeline_with:
-        detectors[f"default:{folder.name}"] = pipeline_detector(folder, args.views)
+        suffix = "@" + "/".join(f"{t:g}" for t in args.thresholds) if args.thresholds else ""
+        detectors[f"default:{folder.name}{suffix}"] = pipeline_detector(
+            folder, args.views, tuple(args.thresholds)
+        )
     results = evaluate(detectors, root / "data" / "real_photos", args.overlays)
     command = " ".join(["OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python", *sys.argv])
     write(results, list(detectors), command, args.name)

@@ -140,10 +140,15 @@ def unet_detector(folder: Path, views: str) -> Detector:
     return detect
 
 
-def pipeline_detector(folder: Path | None = None, views: str = "auto") -> Detector:
+def pipeline_detector(
+    folder: Path | None = None, views: str = "auto", thresholds: tuple[float, ...] = ()
+) -> Detector:
     """What ``restora restore`` repairs: the ``detect_damage`` stage with its defaults (the
     network's probability, hysteresis, contour rule, per-component decisions and the face
-    rules), optionally with another saved network (``folder``) in the shipped one's place."""
+    rules), optionally with another saved network (``folder``) in the shipped one's place and
+    other ``thresholds`` (high, low, contour) in place of the stage's ``RULES``."""
+    from dataclasses import replace
+
     import restora
     from restora.pipeline.stages import detect as stage
 
@@ -161,14 +166,19 @@ def pipeline_detector(folder: Path | None = None, views: str = "auto") -> Detect
         {"method": "learned"} if views == "auto" else {"method": "learned", "views": int(views)}
     )
 
+    rules = stage.RULES
+    if thresholds:
+        rules = replace(rules, **dict(zip(("high", "low", "contour"), thresholds, strict=False)))
+
     def detect(image: torch.Tensor) -> torch.Tensor:
-        shipped = stage._network
+        shipped, shipped_rules = stage._network, stage.RULES
         if network is not None:
             stage._network = lambda: network
+        stage.RULES = rules
         try:
             out = restora.restore(image, stages=["detect_damage"], detect=options)
         finally:
-            stage._network = shipped
+            stage._network, stage.RULES = shipped, shipped_rules
         return out.mask
 
     return detect

@@ -98,9 +98,9 @@ def test_unknown_names_suggest_close_ones():
 
 
 def test_prepare_runs_any_checkpoint_like_the_shipped_one():
-    model = create_model("unet.damage", width=4)
+    model = create_model("unet.damage", width=4, depth=4)
     network = catalogue.prepare(model, "damage.unet")
-    assert (network.multiple_of, network.tile_align, network.view_budget_mp) == (8, 8, 16.0)
+    assert (network.multiple_of, network.tile_align, network.view_budget_mp) == (16, 16, 16.0)
     assert network.output_activation == "sigmoid"
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in network.model.modules())
     x = torch.rand(1, 3, 37, 29)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not catalogue.installed(NAME), reason="no shippe
 
 def test_shipped_weights_load_as_a_local_unet():
     model = load_model(catalogue.shipped(NAME).path)
-    assert model.config["depth"] == 3 and model.config["out_channels"] == 1
+    assert model.config["depth"] == 4 and model.config["out_channels"] == 1
     assert model.config["bottleneck"] != "aspp" or model.config["aspp_pooling"] is False
     network = catalogue.load(NAME)
     assert network.purpose == "segment" and network.output_activation == "sigmoid"
@@ -74,9 +74,9 @@ def test_sensitivity_moves_the_thresholds(scratched):
 def test_views_average_the_mirrored_passes(rng):
     from restora.models.segmentation.unet import UNet
 
-    model = UNet(in_channels=3, out_channels=1, width=4, depth=3).eval()
-    network = prepare(model, NAME)  # run as the shipped detector is: folded, padded to 8
-    image = torch.rand(1, 3, 40, 48, generator=rng)  # sides multiples of the stride
+    model = UNet(in_channels=3, out_channels=1, width=4, depth=4).eval()
+    network = prepare(model, NAME)  # run as the shipped detector is: folded, padded to 16
+    image = torch.rand(1, 3, 48, 64, generator=rng)  # sides multiples of the stride
     plain = network(image, views=1)
     two = network(image, views=2)
     four = network(image, views=4)

@@ -7,12 +7,20 @@ import numpy as np
 from restora.models.face.face import Face
 from restora.ops.damage_components import FaceRegion
 
-__all__ = ["face_region"]
+__all__ = ["HEAD", "face_region"]
+
+HEAD = (0.2, 0.3, 0.1)
+"""How far the head reaches beyond a detector's face box: (each side, above, below) as
+fractions of the box's width, height and height."""
 
 
 def face_region(face: Face, height: int, width: int) -> FaceRegion:
     """The :class:`~restora.ops.damage_components.FaceRegion` of ``face`` in an image of
     ``height x width`` pixels (boxes ``(y0, y1, x0, x1)``, clipped, end-exclusive).
+
+    The box is the head, not the detector's tight face box: grown by :data:`HEAD` (a fifth of
+    its width on each side for ears and hair, 30 % of its height above for the hair, 10 % below
+    for the chin), so hair and ears get the face's rules too.
 
     The core spans the eyes (with the brows: 0.5 eye distances above the eye line), the nose
     and the mouth (0.35 eye distances below its corners), 0.4 eye distances beyond the outer
@@ -22,9 +30,10 @@ def face_region(face: Face, height: int, width: int) -> FaceRegion:
     >>> f = Face(box=(100, 100, 200, 220), landmarks=((130, 150), (170, 150), (150, 175),
     ...                                                (135, 195), (165, 195)))
     >>> face_region(f, 400, 400)
-    FaceRegion(box=(100, 220, 100, 200), core=(130, 209, 114, 186))
+    FaceRegion(box=(64, 232, 80, 220), core=(130, 209, 114, 186))
     """
     x0, y0, x1, y1 = face.box
+    w, h = x1 - x0, y1 - y0
 
     def clip(top: float, bottom: float, left: float, right: float) -> tuple[int, int, int, int]:
         return (
@@ -34,9 +43,9 @@ def face_region(face: Face, height: int, width: int) -> FaceRegion:
             min(width, int(np.ceil(right))),
         )
 
-    box = clip(y0, y1, x0, x1)
+    side, above, below = HEAD
+    box = clip(y0 - above * h, y1 + below * h, x0 - side * w, x1 + side * w)
     if face.landmarks is None:
-        w, h = x1 - x0, y1 - y0
         return FaceRegion(box, clip(y0 + 0.2 * h, y0 + 0.9 * h, x0 + 0.15 * w, x0 + 0.85 * w))
     points = face.landmark_array()
     eyes = points[:2]
