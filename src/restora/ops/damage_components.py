@@ -79,6 +79,12 @@ class ComponentRules:
         face_line_length: ... and the length (its box's longer side) it needs: a crack crosses
             the face, a false alarm is a short piece of an eyelid, lip or jaw line.
         face_spot_evidence: mean probability a ``spot`` inside a face needs.
+        confirm_evidence: below this mean probability a ``line``, ``blob`` or ``border``
+            piece must be confirmed by a second detector (``support`` of
+            :func:`classify_components`: the classical line and spot filters) ...
+        confirm_support: ... on at least this fraction of its pixels (within 2 px). Thin
+            objects the network mistakes for scratches (tripod legs, lanyards, ties) rarely
+            stand out to the classical filters as damage does.
         border_margin: a component within this many px of the frame is a ``border`` one.
     """
 
@@ -88,6 +94,8 @@ class ComponentRules:
     face_line_evidence: float = 0.8
     face_line_length: float = 60.0
     face_spot_evidence: float = 0.9
+    confirm_evidence: float = 0.9
+    confirm_support: float = 0.1
     border_margin: float = 2.0
 
 
@@ -252,6 +260,7 @@ def classify_components(
     *,
     faces: Sequence[FaceRegion] = (),
     rules: ComponentRules = ComponentRules(),
+    support: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, list[DamageComponent]]:
     """Label each part of ``mask`` and decide whether to fill it (see the module doc).
 
@@ -265,6 +274,9 @@ def classify_components(
             a method without probabilities) counts as evidence 1 everywhere.
         faces: where the stricter rules apply.
         rules: the thresholds.
+        support: a second detector's mask ``(1, 1, H, W)`` (damage where > 0.5) that must
+            confirm weakly evidenced lines, blobs and border pieces (``rules.confirm_*``);
+            None: no confirmation asked.
 
     Returns:
         ``(labels, components)``: int32 labels ``(H, W)`` as a tensor (0 = background,
@@ -328,6 +340,13 @@ def classify_components(
         )
         / np.maximum(areas, 1)
     )
+    confirmed = None
+    if support is not None:
+        check_shape(support, ["1", "1", str(height), str(width)], "support")
+        near = (support[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
+        reach = 2 * int(round(scale)) + 1
+        near = cv2.dilate(near, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+        confirmed = np.bincount(flat, weights=near.ravel(), minlength=n + 1) / np.maximum(areas, 1)
     parent = np.zeros(n + 1, np.int64)
     parent[flat] = whole.ravel()
     region = np.zeros(n + 1, np.int64)
@@ -359,7 +378,8 @@ def classify_components(
         box = (int(top[j]), int(bottom[j]), int(left[j]), int(right[j]))
         y0, y1, x0, x1 = span[parent[j]] if region[j] > 0 else box
         length = max(y1 - y0, x1 - x0) / scale
-        fill, reason = _decide(kind, evidence, where, length, rules)
+        backed = None if confirmed is None else float(confirmed[j])
+        fill, reason = _decide(kind, evidence, where, length, backed, rules)
         components.append(
             DamageComponent(
                 box, int(areas[j]), thickness[parent[j]], evidence, kind, where, fill, reason
@@ -369,9 +389,15 @@ def classify_components(
 
 
 def _decide(
-    kind: Kind, evidence: float, where: Where, length: float, rules: ComponentRules
+    kind: Kind,
+    evidence: float,
+    where: Where,
+    length: float,
+    support: float | None,
+    rules: ComponentRules,
 ) -> tuple[bool, str]:
-    """``length``: the piece's box's longer side in px at a 512 px short side."""
+    """``length``: the piece's box's longer side in px at a 512 px short side; ``support``:
+    the fraction of its pixels a second detector confirms (None: no second detector)."""
     if where != "outside":
         if kind in ("blob", "border"):
             return False, f"{kind} over a face: left alone (a fill would replace the face)"
@@ -380,9 +406,20 @@ def _decide(
             return False, f"{kind} over a face with weak evidence ({evidence:.2f} < {need:.2f})"
         if kind == "line" and length < rules.face_line_length:
             return False, f"short line over a face ({length:.0f} < {rules.face_line_length:.0f} px)"
-        return True, f"{kind} over a face, strong evidence ({evidence:.2f})"
-    if kind == "blob" and evidence < rules.blob_evidence:
+    elif kind == "blob" and evidence < rules.blob_evidence:
         return False, f"large blob with weak evidence ({evidence:.2f} < {rules.blob_evidence:.2f})"
+    if (
+        support is not None
+        and kind != "spot"
+        and evidence < rules.confirm_evidence
+        and support < rules.confirm_support
+    ):
+        return False, (
+            f"{kind} not confirmed by the classical filters ({100 * support:.0f}% < "
+            f"{100 * rules.confirm_support:.0f}%, evidence {evidence:.2f})"
+        )
+    if where != "outside":
+        return True, f"{kind} over a face, strong evidence ({evidence:.2f})"
     return True, kind + (f", evidence {evidence:.2f}" if kind == "blob" else "")
 
 
@@ -426,9 +463,11 @@ def decide_damage(
     *,
     rules: DetectionRules = DetectionRules(),
     faces: Sequence[FaceRegion] = (),
+    support: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, list[DamageComponent]]:
     """The candidate damage of a detector's ``probability`` ``(1, 1, H, W)`` for ``image``
-    ``(1, 3, H, W)``, with a fill decision per component (steps 1-4 of the module doc).
+    ``(1, 3, H, W)``, with a fill decision per component (steps 1-4 of the module doc);
+    ``support`` as in :func:`classify_components`.
 
     Returns ``(labels, components)`` as :func:`classify_components`; the mask to repair is
     ``mask_of(labels, components)``.
@@ -437,7 +476,9 @@ def decide_damage(
     mask = hysteresis_mask(probability, low=rules.low, high=rules.high)
     if rules.contour < 1.0:
         mask, _ = _drop_contours(mask, image, rules.contour)
-    return classify_components(mask, probability, faces=faces, rules=rules.components)
+    return classify_components(
+        mask, probability, faces=faces, rules=rules.components, support=support
+    )
 
 
 def refine_detection(

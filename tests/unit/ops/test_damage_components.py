@@ -75,7 +75,7 @@ def test_faces_ask_for_more_evidence_and_never_take_blobs() -> None:
     assert {p.kind: p.where for p in parts}["spot"] == "core"
     strong = _tensor(np.where(m > 0, 0.8, 0.0))
     _, parts = classify_components(_tensor(m), strong, faces=[face])
-    # lines need 0.7 in a face, spots in the core 0.9, blobs are never filled there
+    # lines need 0.8 in a face (and length), spots 0.9, blobs are never filled there
     assert {p.kind: p.fill for p in parts} == {"line": True, "spot": False, "blob": False}
     # The same damage outside any face is filled on weak evidence (but the weak blob is not).
     far = FaceRegion(box=(0, 5, 0, 5), core=(0, 2, 0, 2))
@@ -93,6 +93,39 @@ def test_a_crack_crossing_a_face_is_judged_piece_by_piece() -> None:
     assert where == ["core", "face", "outside"]  # one piece per region, both sides outside
     filled = mask_of(labels, parts)[0, 0]
     assert float(filled[100, 20]) == 1.0 and float(filled[100, 120]) == 0.0
+
+
+def test_short_lines_over_a_face_are_left_long_ones_filled() -> None:
+    m = _canvas()
+    cv2.line(m, (70, 100), (190, 100), 1, 2)  # a crack across the face: 120 px
+    cv2.line(m, (90, 150), (120, 150), 1, 2)  # a lip line: 30 px
+    face = FaceRegion(box=(30, 190, 60, 200), core=(160, 170, 0, 5))
+    _, parts = classify_components(_tensor(m), _tensor(np.where(m > 0, 0.85, 0.0)), faces=[face])
+    fills = {(p.box[0] + p.box[1]) // 100: p.fill for p in parts}  # by row band
+    assert fills == {2: True, 3: False}
+    assert any("short line" in p.reason for p in parts if not p.fill)
+
+
+def test_weak_lines_blobs_and_border_pieces_need_a_second_detector() -> None:
+    m = _canvas()
+    cv2.line(m, (20, 40), (220, 40), 1, 2)  # a scratch both detectors see
+    cv2.line(m, (20, 120), (220, 130), 1, 3)  # a tripod leg only the network sees
+    cv2.circle(m, (120, 180), 3, 1, -1)  # a speck: spots need no confirmation
+    support = _canvas()
+    cv2.line(support, (40, 41), (200, 41), 1, 1)  # confirmed within 2 px, not pixel-exact
+    moderate = _tensor(np.where(m > 0, 0.85, 0.0))
+    _, parts = classify_components(_tensor(m), moderate, support=_tensor(support))
+    by_row = {(p.box[0] + p.box[1]) // 100: p for p in parts}
+    assert by_row[0].fill and not by_row[2].fill and by_row[3].fill
+    assert "not confirmed" in by_row[2].reason
+    # strong evidence needs no second opinion; without a support map nothing is asked
+    strong = _tensor(np.where(m > 0, 0.95, 0.0))
+    _, parts = classify_components(_tensor(m), strong, support=_tensor(support))
+    assert all(p.fill for p in parts)
+    _, parts = classify_components(_tensor(m), moderate)
+    assert all(p.fill for p in parts)
+    with pytest.raises(ValueError, match="support"):
+        classify_components(_tensor(m), moderate, support=_tensor(_canvas(10, 10)))
 
 
 def test_sizes_grow_with_the_photo() -> None:

@@ -19,8 +19,10 @@ What is repaired (``detect.components = "decide"``, the default): the network's 
 goes through :func:`restora.ops.damage_components.decide_damage` — hysteresis between
 :data:`RULES`' thresholds (scaled by the sensitivity), thin marks lying along the photo's own
 edges dropped, and one decision per component from its shape and evidence, with stricter rules
-inside the faces the analysis finds. The classical detector's mask gets the same shape and face
-decisions (its evidence counts as certain). ``restoration.mask`` holds what will be repaired;
+inside the faces the analysis finds; lines, blobs and border pieces of moderate evidence must
+also be confirmed by the classical detector's filters (``ComponentRules.confirm_*``). The
+classical detector's mask gets the same shape and face decisions (its evidence counts as
+certain). ``restoration.mask`` holds what will be repaired;
 ``restoration.damage`` lists every component with its decision (the report shows them).
 """
 
@@ -161,8 +163,12 @@ class DetectDamageStage(Stage):
             labels, parts = decide_damage(probability, image, rules=rules)
             if parts and spec.detect.components == "decide":
                 faces = _faces(restoration, spec)
-                if faces:
-                    labels, parts = decide_damage(probability, image, rules=rules, faces=faces)
+                support = classical_mask(
+                    image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb
+                ).cpu()
+                labels, parts = decide_damage(
+                    probability, image, rules=rules, faces=faces, support=support
+                )
             note = (
                 f"restora's damage network ({views} view{'s' if views > 1 else ''}), thresholds "
                 f"{rules.high:.2f} / {rules.low:.2f}"
