@@ -49,38 +49,34 @@ def _fit_mask(mask: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.interpolate(mask, size=size, mode="nearest")
 
 
+def _outlines(
+    boxes: list[tuple[float, float, float, float]], size: tuple[int, int], shape: tuple[int, int]
+) -> torch.Tensor | None:
+    """One-pixel outlines ``(1, 1, *shape)`` of ``boxes`` ``(y0, y1, x0, x1)`` given in an image
+    of ``size`` (H, W), scaled to the panel's ``shape``; None without boxes."""
+    if not boxes:
+        return None
+    sy, sx = shape[0] / size[0], shape[1] / size[1]
+    out = torch.zeros(1, 1, *shape)
+    for y0, y1, x0, x1 in boxes:
+        t, b = max(0, int(y0 * sy)), min(shape[0], max(int(y0 * sy) + 2, int(round(y1 * sy))))
+        lft, r = max(0, int(x0 * sx)), min(shape[1], max(int(x0 * sx) + 2, int(round(x1 * sx))))
+        out[..., t:b, lft:r] = 1
+        out[..., t + 1 : b - 1, lft + 1 : r - 1] = 0
+    return out
+
+
 def _left_alone(restoration: Restoration, shape: tuple[int, int]) -> torch.Tensor | None:
     """The outlines of the damage components left alone, at the panel's ``shape``."""
-    left = [c for c in restoration.damage if not c.fill]
-    if not left:
-        return None
-    h, w = restoration.input_image.shape[-2:]
-    sy, sx = shape[0] / h, shape[1] / w
-    boxes = torch.zeros(1, 1, *shape)
-    for c in left:
-        y0, y1, x0, x1 = c.box
-        t, b = int(y0 * sy), max(int(y0 * sy) + 1, int(round(y1 * sy)))
-        lft, r = int(x0 * sx), max(int(x0 * sx) + 1, int(round(x1 * sx)))
-        boxes[..., t:b, lft:r] = 1
-        boxes[..., t + 1 : b - 1, lft + 1 : r - 1] = 0
-    return boxes
+    boxes = [c.box for c in restoration.damage if not c.fill]
+    return _outlines(boxes, restoration.input_image.shape[-2:], shape)
 
 
 def _face_outlines(restoration: Restoration, shape: tuple[int, int]) -> torch.Tensor | None:
     """The boxes of the faces found (looked for now if no stage did)."""
-    faces = restoration.analysis.faces
-    if not faces:
-        return None
-    h, w = restoration.input_image.shape[-2:]
-    sy, sx = shape[0] / h, shape[1] / w
-    out = torch.zeros(1, 1, *shape)
-    for face in faces:
-        x0, y0, x1, y1 = face.box
-        t, b = max(0, int(y0 * sy)), min(shape[0], max(int(y0 * sy) + 2, int(y1 * sy)))
-        lft, r = max(0, int(x0 * sx)), min(shape[1], max(int(x0 * sx) + 2, int(x1 * sx)))
-        out[..., t:b, lft:r] = 1
-        out[..., t + 1 : b - 1, lft + 1 : r - 1] = 0
-    return out
+    faces = restoration.analysis.faces or []
+    boxes = [(y0, y1, x0, x1) for x0, y0, x1, y1 in (face.box for face in faces)]
+    return _outlines(boxes, restoration.input_image.shape[-2:], shape)
 
 
 def face_identity(restoration: Restoration) -> list[dict[str, Any]] | None:

@@ -162,12 +162,16 @@ class DetectDamageStage(Stage):
             rules = RULES.at_sensitivity(sensitivity)
             labels, parts = decide_damage(probability, image, rules=rules)
             if parts and spec.detect.components == "decide":
-                faces = _faces(restoration, spec)
+                # the same candidates, judged again with the faces and the classical filters
                 support = classical_mask(
                     image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb
                 ).cpu()
-                labels, parts = decide_damage(
-                    probability, image, rules=rules, faces=faces, support=support
+                labels, parts = classify_components(
+                    (labels > 0).float()[None, None],
+                    probability.cpu(),
+                    faces=_faces(restoration, spec),
+                    rules=rules.components,
+                    support=support,
                 )
             note = (
                 f"restora's damage network ({views} view{'s' if views > 1 else ''}), thresholds "
