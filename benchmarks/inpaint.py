@@ -204,6 +204,17 @@ def model_fill(folder: Path, views: str = "1") -> tuple[Fill, int]:
     return fill, sum(p.numel() for p in model.parameters())
 
 
+def pipeline_fill() -> Fill:
+    """What ``restora restore`` does with a mask the user gives (``inpaint`` stage defaults:
+    the shipped network with its auto views, averaged with FSR fast by
+    ``inpaint.fsr_weight``)."""
+
+    def fill(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return restora.restore(image, mask=mask, stages=["inpaint"]).image
+
+    return fill
+
+
 def packaged_models() -> dict[str, Path]:
     root = Path(restora.__file__).resolve().parent / "weights" / "inpaint"
     return {p.parent.name: p.parent for p in sorted(root.glob("*/config.json"))}
@@ -341,6 +352,11 @@ def main() -> None:
         help="each model with 1 / 2 / 4 mirrored views averaged, or the pipeline's auto choice "
         "(rows NAME, NAME_v2, NAME_v4, NAME_auto)",
     )
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="add the row `pipeline`: restora.restore(photo, mask=mask, stages=['inpaint'])",
+    )
     parser.add_argument("--skip", default="", help="methods or models to leave out")
     parser.add_argument("--threads", type=int, default=1, help="torch and OpenCV threads")
     parser.add_argument("--pictures", type=Path, default=RESULTS / "inpaint_examples")
@@ -369,6 +385,8 @@ def main() -> None:
             row = name if views == "1" else f"{name}_{'auto' if views == 'auto' else 'v' + views}"
             if row not in skip and name not in skip:
                 fills[row] = model_fill(Path(folder), views)
+    if args.pipeline:
+        fills["pipeline"] = pipeline_fill(), ""
     fills = {k: v for k, v in fills.items() if k not in skip}
     if not fills and not args.merge:
         parser.error("no method to run")

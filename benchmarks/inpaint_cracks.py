@@ -12,7 +12,11 @@ Every method gets the same damaged print and hole:
 * ``telea``, ``ns``, ``fsr_fast`` (and ``fsr_best`` with ``--fsr-best``: minutes per photo):
   ``restora.ops.inpaint.inpaint_classical``;
 * ``default``: ``restora.restore(image, mask=hole, stages=["inpaint"])``, the fill
-  ``restora restore`` uses (``inpaint.method = auto``, default views);
+  ``restora restore`` uses (``inpaint.method = auto``, default views: restora's network
+  averaged with FSR fast, ``inpaint.fsr_weight``);
+* ``network_alone``: the same with ``inpaint_fsr_weight=0`` (the network's fill alone), and
+  ``fsr_weight_W`` with ``--fsr-weights W ...`` (how the default weight was chosen, on
+  ``--split selection``);
 * ``--model NAME=FOLDER``: a saved inpainting network as the pipeline would run it.
 
 Metrics against the undamaged print, over the hole only: PSNR (all hole pixels and channels)
@@ -124,6 +128,18 @@ def methods(args: argparse.Namespace) -> dict:
         )
         return out.image[0].permute(1, 2, 0).numpy()
 
+    def blended(weight: float):
+        def fill(damaged: np.ndarray, hole: np.ndarray) -> np.ndarray:
+            out = restora.restore(
+                numpy_to_tensor(damaged),
+                mask=numpy_to_tensor(hole),
+                stages=["inpaint"],
+                inpaint_fsr_weight=weight,
+            )
+            return out.image[0].permute(1, 2, 0).numpy()
+
+        return fill
+
     def model(folder: Path):
         from restora.models import catalogue, load_model
         from restora.pipeline.stages import inpaint as stage
@@ -143,6 +159,9 @@ def methods(args: argparse.Namespace) -> dict:
     if args.fsr_best:
         table["fsr_best"] = classical("fsr_best")
     table["default"] = default
+    table["network_alone"] = blended(0.0)
+    for weight in args.fsr_weights:
+        table[f"fsr_weight_{weight:g}"] = blended(weight)
     for name in args.skip:
         table.pop(name, None)
     for item in args.model:
@@ -159,6 +178,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fsr-best", action="store_true")
     parser.add_argument("--skip", nargs="*", default=[], help="methods left out (e.g. fsr_fast)")
     parser.add_argument("--model", nargs="*", default=[], help="NAME=FOLDER of saved networks")
+    parser.add_argument(
+        "--fsr-weights",
+        nargs="*",
+        type=float,
+        default=[],
+        help="other inpaint.fsr_weight values to compare with the default",
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--name", default="inpaint_cracks")
     args = parser.parse_args(argv)

@@ -42,7 +42,7 @@ def test_restora_method_fills_holes_with_the_network(ship, smooth_image):
             damaged,
             mask=mask,
             stages=["inpaint"],
-            inpaint={"method": method, "dilate": 0, "views": 1},
+            inpaint={"method": method, "dilate": 0, "views": 1, "fsr_weight": 0.0},
         )
         out = result.image
         known = (mask == 0).expand_as(out)
@@ -51,6 +51,51 @@ def test_restora_method_fills_holes_with_the_network(ship, smooth_image):
         assert torch.allclose(out[~known], expected[~known], atol=1e-6)
         assert float(out[~known].mean()) > 0.2  # really filled, not left black
         assert [r.method for r in result.records if r.stage == "inpaint"] == ["restora"]
+
+
+def test_the_network_fill_is_averaged_with_fsr_within_the_hole_budget(ship, smooth_image):
+    from restora.ops.inpaint import inpaint_classical
+    from restora.pipeline.stages.inpaint import near_edge
+
+    torch.manual_seed(0)
+    net = create_model("pconv_unet.base", width=4, depth=3)
+    ship(net)
+    damaged, mask = _damaged(smooth_image)
+    options = {"dilate": 0, "views": 1}
+    blended = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint=options)
+    alone = api.restore(
+        damaged, mask=mask, stages=["inpaint"], inpaint={**options, "fsr_weight": 0}
+    )
+    fsr = inpaint_classical(damaged, mask, method="fsr_fast")
+    hole = (mask > 0).expand_as(damaged)
+    share = 0.5 * near_edge(mask)
+    expected = ((1 - share) * alone.image + share * fsr)[hole]
+    assert torch.allclose(blended.image[hole], expected, atol=1e-5)
+    assert not torch.allclose(blended.image[hole], alone.image[hole], atol=1e-3)
+    assert torch.equal(blended.image[~hole], damaged[~hole])
+    notes = next(r for r in blended.records if r.stage == "inpaint").notes
+    assert any("averaged with FSR" in n for n in notes)
+    # above the hole budget the network fills alone, and says so
+    over = api.restore(
+        damaged, mask=mask, stages=["inpaint"], inpaint={**options, "fsr_max_hole_px": 10}
+    )
+    assert torch.equal(over.image, alone.image)
+    notes = next(r for r in over.records if r.stage == "inpaint").notes
+    assert any("network alone: 150 hole pixels" in n for n in notes)
+
+
+def test_the_fsr_share_is_full_along_hole_edges_and_none_deep_inside():
+    from restora.pipeline.stages.inpaint import near_edge
+
+    hole = torch.zeros(1, 1, 60, 60)
+    hole[..., 5:8, 5:55] = 1  # a 3 px crack: all of it near known pixels
+    hole[..., 20:50, 20:50] = 1  # a 30 px square: edge and interior
+    share = near_edge(hole)
+    assert share.shape == hole.shape
+    assert float(share[..., 5:8, 5:55].min()) == 1.0
+    assert float(share[..., 20, 20:50].min()) == 1.0  # the square's rim
+    assert float(share[..., 30:40, 30:40].max()) == 0.0  # >= 10 px deep
+    assert 0.0 < float(share[0, 0, 26, 35]) < 1.0  # 6-7 px deep: on the ramp
 
 
 def test_auto_falls_back_to_telea_with_a_note_and_restora_refuses(ship, smooth_image):
@@ -93,7 +138,7 @@ def test_refine_net_runs_folded_and_matches_the_saved_network(ship, smooth_image
         damaged,
         mask=mask,
         stages=["inpaint"],
-        inpaint={"method": "restora", "dilate": 0, "views": 1},
+        inpaint={"method": "restora", "dilate": 0, "views": 1, "fsr_weight": 0},
     )
     expected = net.eval()(damaged * (1 - mask), mask).clamp(0, 1)
     hole = (mask > 0).expand_as(damaged)
@@ -120,7 +165,7 @@ def test_views_average_the_mirrored_fills(ship, smooth_image):
     hole = (mask > 0).expand_as(damaged)
     outs = {}
     for views in (1, 2, 4, "auto"):
-        options = {"method": "restora", "dilate": 0, "views": views}
+        options = {"method": "restora", "dilate": 0, "views": views, "fsr_weight": 0}
         result = api.restore(damaged, mask=mask, stages=["inpaint"], inpaint=options)
         outs[views] = result.image
         assert torch.equal(result.image[~hole], damaged[~hole])

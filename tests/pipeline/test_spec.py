@@ -57,3 +57,13 @@ def test_from_kwargs_merges_a_section_with_its_aliases():
     spec = PipelineSpec.from_kwargs(hints="h.txt", colorize={"method": "model"}, scale=2)
     assert spec.colorize.hints == "h.txt" and spec.colorize.method == "model"
     assert spec.upscale.scale == 2
+
+
+def test_inpaint_fsr_blend_options_are_checked():
+    from restora.pipeline.spec import InpaintSpec
+
+    assert InpaintSpec().fsr_weight == 0.5
+    with pytest.raises(ConfigError, match="fsr_weight"):
+        InpaintSpec(fsr_weight=1.5)
+    with pytest.raises(ConfigError, match="fsr_max_hole_px"):
+        InpaintSpec(fsr_max_hole_px=-1)

@@ -80,6 +80,15 @@ class InpaintSpec:
     mirror) or 4 (plus up-down and both) views; ``auto`` spends at most the model's view budget
     (0.8 megapixel-views: 4 views up to 0.2 MP, 2 up to 0.4 MP, 1 above).
 
+    ``fsr_weight`` (``restora`` only): the network's fill is averaged with FSR fast's
+    (``cv2.xphoto``) with this weight on FSR's within 4 px of known pixels (fading to the
+    network alone 8 px deep into a hole); 0 = the network alone. The two err differently near
+    a hole's edge and their mean is better than either there (hole PSNR / SSIM on crack
+    networks, chosen on BSDS500 photos, ``benchmarks/inpaint_cracks.py --split selection``);
+    deep inside large holes FSR is worse (``benchmarks/inpaint.py --pipeline``). FSR is slow
+    (about 7 s per 30,000 hole pixels on one core): above ``fsr_max_hole_px`` hole pixels the
+    network fills alone, and the run's notes say so.
+
     ``dilate``: a detected mask is grown by this many pixels before filling (it covers the soft
     edges of marks). A mask the user gave is filled exactly as drawn - every pixel outside it
     is kept bit for bit - unless ``dilate_user`` asks for the same growth.
@@ -93,8 +102,14 @@ class InpaintSpec:
     seed: int = 0
     dip_iterations: int | None = None
     views: Literal["auto"] | int = "auto"
+    fsr_weight: float = 0.5
+    fsr_max_hole_px: int = 200_000
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.fsr_weight <= 1.0:
+            raise ConfigError(f"inpaint.fsr_weight must be in [0, 1], got {self.fsr_weight}")
+        if self.fsr_max_hole_px < 0:
+            raise ConfigError(f"inpaint.fsr_max_hole_px must be >= 0, got {self.fsr_max_hole_px}")
         if self.radius < 1:
             raise ConfigError(f"inpaint.radius must be >= 1, got {self.radius}")
         if self.dilate < 0:
