@@ -128,6 +128,20 @@ def test_weak_lines_blobs_and_border_pieces_need_a_second_detector() -> None:
         classify_components(_tensor(m), moderate, support=_tensor(_canvas(10, 10)))
 
 
+def test_over_faces_the_face_rules_judge_alone_without_a_second_detector() -> None:
+    """The classical filters leave faces alone, so over a face their agreement is not asked:
+    a long crack with the face's evidence is filled there, unconfirmed; outside the same
+    unconfirmed crack is not."""
+    m = _canvas()
+    cv2.line(m, (70, 100), (190, 100), 1, 2)  # a crack across the face: 120 px
+    cv2.line(m, (20, 20), (220, 20), 1, 2)  # the same kind of crack above it
+    face = FaceRegion(box=(60, 190, 60, 200), core=(160, 170, 0, 5))
+    prob = _tensor(np.where(m > 0, 0.85, 0.0))
+    _, parts = classify_components(_tensor(m), prob, faces=[face], support=_tensor(_canvas()))
+    fills = {(p.box[0] + p.box[1]) // 100: (p.where, p.fill) for p in parts}
+    assert fills == {2: ("face", True), 0: ("outside", False)}
+
+
 def test_sizes_grow_with_the_photo() -> None:
     """A 10 px wide band is a blob on a 512 px photo and a line on a 24 MP scan's scale."""
     small = _canvas(512, 512)

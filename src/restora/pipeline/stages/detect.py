@@ -19,8 +19,9 @@ What is repaired (``detect.components = "decide"``, the default): the network's 
 goes through :func:`restora.ops.damage_components.decide_damage` — hysteresis between
 :data:`RULES`' thresholds (scaled by the sensitivity), thin marks lying along the photo's own
 edges dropped, and one decision per component from its shape and evidence, with stricter rules
-inside the faces the analysis finds; lines, blobs and border pieces of moderate evidence must
-also be confirmed by the classical detector's filters (``ComponentRules.confirm_*``). The
+inside the faces the analysis finds; outside faces, lines, blobs and border pieces of moderate
+evidence must also be confirmed by the classical detector's filters
+(``ComponentRules.confirm_*``). The
 classical detector's mask gets the same shape and face decisions (its evidence counts as
 certain). ``restoration.mask`` holds what will be repaired;
 ``restoration.damage`` lists every component with its decision (the report shows them).
