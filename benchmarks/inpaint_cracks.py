@@ -122,19 +122,13 @@ def methods(args: argparse.Namespace) -> dict:
 
         return fill
 
-    def default(damaged: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        out = restora.restore(
-            numpy_to_tensor(damaged), mask=numpy_to_tensor(hole), stages=["inpaint"]
-        )
-        return out.image[0].permute(1, 2, 0).numpy()
+    def blended(weight: float | None):
+        """The pipeline's fill (``None``: its defaults; else ``inpaint.fsr_weight = weight``)."""
+        options = {} if weight is None else {"inpaint_fsr_weight": weight}
 
-    def blended(weight: float):
         def fill(damaged: np.ndarray, hole: np.ndarray) -> np.ndarray:
             out = restora.restore(
-                numpy_to_tensor(damaged),
-                mask=numpy_to_tensor(hole),
-                stages=["inpaint"],
-                inpaint_fsr_weight=weight,
+                numpy_to_tensor(damaged), mask=numpy_to_tensor(hole), stages=["inpaint"], **options
             )
             return out.image[0].permute(1, 2, 0).numpy()
 
@@ -158,7 +152,7 @@ def methods(args: argparse.Namespace) -> dict:
     table = {"telea": classical("telea"), "ns": classical("ns"), "fsr_fast": classical("fsr_fast")}
     if args.fsr_best:
         table["fsr_best"] = classical("fsr_best")
-    table["default"] = default
+    table["default"] = blended(None)
     table["network_alone"] = blended(0.0)
     for weight in args.fsr_weights:
         table[f"fsr_weight_{weight:g}"] = blended(weight)

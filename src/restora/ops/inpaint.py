@@ -31,7 +31,7 @@ from restora.core.checks import check_image, check_mask
 from restora.core.registry import Registry
 from restora.io.arrays import numpy_to_tensor, tensor_to_numpy
 
-__all__ = ["CLASSICAL_INPAINTERS", "inpaint_classical"]
+__all__ = ["CLASSICAL_INPAINTERS", "hole_edge_ramp", "inpaint_classical"]
 
 Fill = Callable[..., torch.Tensor]
 
@@ -164,3 +164,25 @@ def inpaint_classical(
         filled = filled.to(device=image.device, dtype=image.dtype)
         outputs.append(torch.where(hole, filled, image[index : index + 1]))
     return torch.cat(outputs, dim=0)
+
+
+def hole_edge_ramp(hole: torch.Tensor, *, near: float, far: float) -> torch.Tensor:
+    """How near each hole pixel lies to known pixels: 1 up to ``near`` px from them, 0 from
+    ``far`` px on, linear between (0 outside the hole does not matter: callers blend hole
+    pixels only).
+
+    Args:
+        hole: ``(1, 1, H, W)``, 1 = hole (> 0.5).
+        near, far: distances in px with ``0 <= near < far``.
+
+    Returns:
+        float32 ``(1, 1, H, W)`` in [0, 1] on the CPU. Classical fills such as FSR extrapolate
+        the texture around a hole well near its edge only: a crack is all edge, a large hole
+        mostly interior.
+    """
+    if not 0.0 <= near < far:
+        raise ValueError(f"need 0 <= near < far, got near={near}, far={far}")
+    inside = (hole[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
+    distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    ramp = np.clip((far - distance) / (far - near), 0.0, 1.0).astype(np.float32)
+    return torch.from_numpy(ramp)[None, None]

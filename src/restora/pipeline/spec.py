@@ -86,8 +86,8 @@ class InpaintSpec:
     a hole's edge and their mean is better than either there (hole PSNR / SSIM on crack
     networks, chosen on BSDS500 photos, ``benchmarks/inpaint_cracks.py --split selection``);
     deep inside large holes FSR is worse (``benchmarks/inpaint.py --pipeline``). FSR is slow
-    (about 7 s per 30,000 hole pixels on one core): above ``fsr_max_hole_px`` hole pixels the
-    network fills alone, and the run's notes say so.
+    (about 10 s for 70,000 hole pixels on one core in that benchmark's 40-50 % band): above
+    ``fsr_max_hole_px`` hole pixels the network fills alone, and the run's notes say so.
 
     ``dilate``: a detected mask is grown by this many pixels before filling (it covers the soft
     edges of marks). A mask the user gave is filled exactly as drawn - every pixel outside it

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from restora.io.arrays import mask_to_numpy, numpy_to_tensor, tensor_to_numpy
-from restora.ops.inpaint import CLASSICAL_INPAINTERS, inpaint_classical
+from restora.ops.inpaint import CLASSICAL_INPAINTERS, hole_edge_ramp, inpaint_classical
 
 
 def ramp(height: int = 64, width: int = 64) -> torch.Tensor:
@@ -174,3 +174,17 @@ def test_real_photo_scratch(shared):
     out = inpaint_classical(damaged, mask, method="telea")
     error = hole_mae(out, photo, mask)
     assert error < 0.25 * hole_mae(damaged, photo, mask), error
+
+
+def test_hole_edge_ramp_is_full_along_hole_edges_and_none_deep_inside():
+    hole = torch.zeros(1, 1, 60, 60)
+    hole[..., 5:8, 5:55] = 1  # a 3 px crack: all of it near known pixels
+    hole[..., 20:50, 20:50] = 1  # a 30 px square: edge and interior
+    share = hole_edge_ramp(hole, near=4, far=8)
+    assert share.shape == hole.shape and share.dtype == torch.float32
+    assert float(share[..., 5:8, 5:55].min()) == 1.0
+    assert float(share[..., 20, 20:50].min()) == 1.0  # the square's rim
+    assert float(share[..., 30:40, 30:40].max()) == 0.0  # >= 10 px deep
+    assert 0.0 < float(share[0, 0, 26, 35]) < 1.0  # 6-7 px deep: on the ramp
+    with pytest.raises(ValueError, match="near < far"):
+        hole_edge_ramp(hole, near=8, far=4)

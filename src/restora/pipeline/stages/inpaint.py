@@ -2,7 +2,8 @@
 
 Methods (``inpaint.method``; ``auto``, the default, is the first installed of the table):
 ``restora`` (catalogue entry ``inpaint.refine``: a U-Net refining Telea's fill, averaged over
-``inpaint.views`` mirror views, then with FSR fast's fill by ``inpaint.fsr_weight``), the classical methods of :mod:`restora.ops.inpaint` (Telea,
+``inpaint.views`` mirror views, then near hole edges with FSR fast's fill by
+``inpaint.fsr_weight``), the classical methods of :mod:`restora.ops.inpaint` (Telea,
 Navier-Stokes, FSR, biharmonic) and ``dip`` (Deep Image Prior, no weights, slow).
 
 Only hole pixels change. A mask the user gave is filled exactly as drawn; a detected mask is
@@ -12,13 +13,11 @@ only when ``inpaint.dilate_user`` asks for it.
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
 import torch
 
 from restora.models.catalogue import load
 from restora.models.descriptor import ModelDescriptor
-from restora.ops.inpaint import CLASSICAL_INPAINTERS, inpaint_classical
+from restora.ops.inpaint import CLASSICAL_INPAINTERS, hole_edge_ramp, inpaint_classical
 from restora.pipeline.context import RunContext
 from restora.pipeline.methods import Method, pick
 from restora.pipeline.restoration import Restoration, StageRecord
@@ -37,17 +36,6 @@ METHODS = (  # auto: the network, else Telea
 _CELL, _MARGIN = 1024, 48  # classical methods: crops as the network's (see its advice)
 _DIP_MARGIN = 96  # DIP fits one network per crop: few large cells, not one crop per component
 _FSR_NEAR, _FSR_FAR = 4.0, 8.0  # the FSR blend: full within 4 px of known pixels, none from 8
-
-
-def near_edge(hole: torch.Tensor, near: float = _FSR_NEAR, far: float = _FSR_FAR) -> torch.Tensor:
-    """How near each hole pixel of ``hole`` ``(1, 1, H, W)`` (1 = hole) lies to known pixels:
-    1 up to ``near`` px from them, 0 from ``far`` px on, linear between; float32
-    ``(1, 1, H, W)`` in [0, 1]. FSR extrapolates the texture around a hole well only near its
-    edge: a crack is all edge, a large hole mostly interior."""
-    inside = (hole[0, 0] > 0.5).cpu().numpy().astype(np.uint8)
-    distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
-    ramp = np.clip((far - distance) / (far - near), 0.0, 1.0).astype(np.float32)
-    return torch.from_numpy(ramp)[None, None]
 
 
 class InpaintStage(Stage):
@@ -95,8 +83,8 @@ class InpaintStage(Stage):
                 out = network(image, hole, views=views)
                 if weight > 0:
                     fsr = inpaint_classical(image, hole, method="fsr_fast")
-                    share = weight * near_edge(hole).to(out)
-                    out = (1 - share) * out + share * fsr
+                    share = weight * hole_edge_ramp(hole, near=_FSR_NEAR, far=_FSR_FAR).to(out)
+                    out = (1 - share) * out + share * fsr.to(out)
                 return out
 
         else:
