@@ -89,7 +89,7 @@ class ComponentRules:
             judge alone: the classical filters confirm only 1 % of the damage drawn over
             heads in ``benchmarks/damage_face_rules.py``, and asking them there cut the
             repaired share from 24 % to 1 % without sparing a clean face more (measured
-            with the previous, step-5000 weights).
+            with the previous, step-5000 weights; a one-off analysis, script not committed).
         border_margin: a component within this many px of the frame is a ``border`` one.
     """
 
