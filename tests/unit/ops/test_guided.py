@@ -1,0 +1,57 @@
+"""restora.ops.guided: the guided filter against OpenCV's and on what it is used for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from restora.ops.guided import guided_filter
+
+
+def _t(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a, np.float32))[None, None]
+
+
+def test_matches_opencv_contrib():
+    ximgproc = pytest.importorskip("cv2.ximgproc", reason="opencv-contrib's ximgproc missing")
+    rng = np.random.default_rng(3)
+    guide = rng.random((60, 70), dtype=np.float32)
+    src = rng.random((60, 70), dtype=np.float32)
+    for radius, eps in ((1, 1e-3), (4, 1e-2)):
+        ours = guided_filter(_t(guide), _t(src), radius=radius, eps=eps)[0, 0].numpy()
+        theirs = ximgproc.guidedFilter(guide, src, radius, eps)
+        assert np.abs(ours - theirs).max() < 1e-4
+
+
+def test_constant_map_stays_constant():
+    guide = _t(np.random.default_rng(0).random((32, 32)))
+    out = guided_filter(guide, torch.full((1, 1, 32, 32), 0.7), radius=3, eps=1e-3)
+    assert torch.allclose(out, torch.full_like(out, 0.7), atol=1e-5)
+
+
+def test_blurred_map_snaps_back_to_the_guides_edge():
+    """A bar's map, blurred as an upsampled coarse map is, gets its steps back where the photo
+    has the bar's edges: squared (as the detector's pyramid does) it still covers the whole bar
+    and nothing beside it, while the blurred map squared loses the bar's edge columns."""
+    guide = torch.full((1, 1, 64, 64), 0.2)
+    guide[..., 20:30] = 0.9
+    bar = torch.zeros(64, dtype=torch.bool)
+    bar[20:30] = True
+    blurred = F.avg_pool2d(F.pad((guide > 0.5).float(), (4, 4, 4, 4), mode="replicate"), 9, 1)
+    out = guided_filter(guide, blurred, radius=4, eps=1e-3)
+    assert torch.equal(out[0, 0, 32] ** 2 > 0.5, bar)
+    assert float(out[0, 0, 32, 20] - out[0, 0, 32, 19]) > 0.4  # a step at the edge
+    assert not torch.equal(blurred[0, 0, 32] ** 2 > 0.5, bar)
+    assert float(out[0, 0, 32, :12].abs().max()) < 0.1
+
+
+def test_arguments_are_checked():
+    guide = torch.zeros(1, 1, 8, 8)
+    with pytest.raises(ValueError, match="radius"):
+        guided_filter(guide, guide, radius=0, eps=1e-3)
+    with pytest.raises(ValueError, match="eps"):
+        guided_filter(guide, guide, radius=1, eps=0.0)
+    with pytest.raises(ValueError):
+        guided_filter(guide, torch.zeros(1, 1, 8, 9), radius=1, eps=1e-3)
