@@ -17,6 +17,7 @@ Built in (``DETECTORS``, name -> factory; add yours there): ``classical``
 pipeline runs it: ``learned_probability(image, views=...) > 0.5``, views ``--views``: ``auto``
 like ``restora restore``, or 1/2/4), ``default`` (exactly what ``restora restore`` repairs: the
 ``detect_damage`` stage with hysteresis, the contour rule, per-component and face decisions),
+``single_scale`` (the same with ``detect.pyramid = false``: the network at full size only),
 ``--unet FOLDER`` for any saved model folder (run as ``learned_probability`` runs the shipped
 one, threshold 0.5; named ``unet:<folder name>``) and ``--pipeline-with FOLDER`` (that network
 in the ``default`` detector; named ``default:<folder name>``).
@@ -141,12 +142,16 @@ def unet_detector(folder: Path, views: str) -> Detector:
 
 
 def pipeline_detector(
-    folder: Path | None = None, views: str = "auto", thresholds: tuple[float, ...] = ()
+    folder: Path | None = None,
+    views: str = "auto",
+    thresholds: tuple[float, ...] = (),
+    pyramid: bool = True,
 ) -> Detector:
     """What ``restora restore`` repairs: the ``detect_damage`` stage with its defaults (the
     network's probability, hysteresis, contour rule, per-component decisions and the face
-    rules), optionally with another saved network (``folder``) in the shipped one's place and
-    other ``thresholds`` (high, low, contour) in place of the stage's ``RULES``."""
+    rules), optionally with another saved network (``folder``) in the shipped one's place,
+    other ``thresholds`` (high, low, contour) in place of the stage's ``RULES`` and
+    ``detect.pyramid`` off."""
     from dataclasses import replace
 
     import restora
@@ -162,9 +167,9 @@ def pipeline_detector(
                 source = folder / sub
                 break
         network = catalogue.prepare(load_model(source), stage.NETWORK)
-    options = (
-        {"method": "learned"} if views == "auto" else {"method": "learned", "views": int(views)}
-    )
+    options: dict = {"method": "learned", "pyramid": pyramid}
+    if views != "auto":
+        options["views"] = int(views)
 
     rules = stage.RULES
     if thresholds:
@@ -188,10 +193,15 @@ def default_factory(args: argparse.Namespace) -> Detector:
     return pipeline_detector(None, args.views)
 
 
+def single_scale_factory(args: argparse.Namespace) -> Detector:
+    return pipeline_detector(None, args.views, pyramid=False)
+
+
 DETECTORS: dict[str, Callable[[argparse.Namespace], Detector]] = {
     "classical": classical_factory,
     "learned": learned_factory,
     "default": default_factory,
+    "single_scale": single_scale_factory,
 }
 
 

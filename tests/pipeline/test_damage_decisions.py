@@ -35,7 +35,7 @@ def crafted(monkeypatch):
     cv2.circle(p, (128, 110), 12, 0.95, -1)
     probability = torch.from_numpy(p)[None, None]
 
-    def fake_probability(image, ctx=None, *, views=4, network=None):
+    def fake_probability(image, ctx=None, *, views=4, network=None, pyramid_min_side=None):
         return probability
 
     monkeypatch.setattr(detect, "learned_probability", fake_probability)

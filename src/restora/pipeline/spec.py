@@ -46,13 +46,17 @@ class DetectSpec:
     and border damage, large blobs only on strong evidence, stricter rules inside faces (see
     ``restora.ops.damage_components``); what is left alone is listed in the report. ``all``
     repairs every flagged component. ``faces``: look for faces (restora's MTCNN or dlib's HOG
-    detector, when available) so the face rules apply."""
+    detector, when available) so the face rules apply. ``pyramid`` (learned only): also run
+    the network on the photo halved, quartered ... down to a 384 px short side and add the
+    thin and small marks found there, so damage far wider than the network was trained on
+    (large scans) is found; up to half again the time, nothing on photos under 768 px."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
     views: Literal["auto"] | int = "auto"
     components: Literal["decide", "all"] = "decide"
     faces: bool = True
+    pyramid: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:

@@ -5,8 +5,10 @@ Methods (``detect.method``; ``auto``, the default, is the first installed of the
 * ``learned``: restora's trained damage segmentation network (catalogue entry
   ``damage.unet``), a local operator with a total stride of 8. Over the memory budget it runs
   tile by tile with tiles aligned to 8 px and a wide overlap (the descriptor's advice); its
-  probability map (averaged over ``detect.views`` mirror views) becomes the mask in
-  :func:`probability_to_mask` (thresholded at ``1 - sensitivity``, 0.5 by default).
+  probability map (averaged over ``detect.views`` mirror views) becomes the mask as described
+  below. On photos of 768 px and more (short side) it also runs on halved copies
+  (``detect.pyramid``, :func:`learned_probability`): damage on a large scan is wider than
+  anything the network saw in training.
 * ``classical`` (:func:`restora.ops.damage.detect_damage_classical`) is not a local operator: it
   normalizes by image-wide block statistics, keeps or drops whole components by their length and
   follows scratches across the photo. Cut into tiles it would decide differently near the seams,
@@ -47,6 +49,7 @@ from restora.ops.damage_components import (
     decide_damage,
     mask_of,
 )
+from restora.ops.guided import guided_filter
 from restora.pipeline.context import RunContext
 from restora.pipeline.methods import Method, pick
 from restora.pipeline.restoration import Restoration, StageRecord
@@ -67,6 +70,11 @@ crack-covered scans from 0.49 to 0.39 (``damage_real_probe5000a`` / ``b``). The 
 confirmation below evidence 0.85 (not 0.9) came with the second-phase weights
 (``damage_probe_p2_selection_confirm085`` against ``damage_probe_selection_shipped``: 42 / 49
 selection cells within the false-alarm target against 41, mean IoU 0.245 against 0.206)."""
+PYRAMID_MIN_SIDE = 384
+"""``detect.pyramid``'s coarsest level: the photo halved while its short side stays >= this."""
+GUIDE_EPS = 1e-3
+"""Regularisation of the guided filter that puts coarse levels back onto the photo's edges."""
+_LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 _BYTES_PER_PIXEL = 80.0  # classical: measured ~73 B/px on a 12 MP photo (luma, filters, masks)
 
 
@@ -77,29 +85,87 @@ def working_factor(height: int, width: int, budget_mb: int) -> float:
     return 1.0 if need <= budget else math.sqrt(budget / need)
 
 
+def pyramid_sizes(height: int, width: int, min_side: int) -> list[tuple[int, int]]:
+    """The sizes ``(h, w)`` of the coarser levels of :func:`learned_probability`'s pyramid:
+    the photo halved, quartered ... while its short side stays at least ``min_side``.
+
+    >>> pyramid_sizes(3000, 2000, 384)
+    [(1500, 1000), (750, 500)]
+    >>> pyramid_sizes(700, 500, 384)
+    []
+    """
+    if min_side < 1:
+        raise ValueError(f"min_side must be at least 1, got {min_side}")
+    sizes, factor = [], 0.5
+    while min(height, width) * factor >= min_side:
+        sizes.append((max(1, round(height * factor)), max(1, round(width * factor))))
+        factor /= 2
+    return sizes
+
+
+def thin_marks(probability: torch.Tensor) -> torch.Tensor:
+    """Where a coarse level's map ``(1, 1, h, w)`` shows thin or small marks: the ``line`` and
+    ``spot`` components of ``probability > 0.5`` (:func:`classify_components`' shapes at that
+    level's size), grown by 1 px; float ``(1, 1, h, w)`` in {0, 1} on the CPU. A coarse level
+    is there for damage that is thin at its scale; a blob there is a larger blob at full size
+    (a bright roof, a sky), which the network at full size has already judged."""
+    labels, parts = classify_components((probability > 0.5).float().cpu())
+    keep = mask_of(labels, [replace(c, fill=c.kind in ("line", "spot")) for c in parts])
+    return F.max_pool2d(keep, 3, stride=1, padding=1)
+
+
 def learned_probability(
     image: torch.Tensor,
     ctx: RunContext | None = None,
     *,
     views: int = 4,
     network: ModelDescriptor | None = None,
+    pyramid_min_side: int | None = None,
 ) -> torch.Tensor:
     """Probability of damage ``(1, 1, H, W)`` in [0, 1] for an image ``(1, 3, H, W)`` in [0, 1]
     from restora's network (or ``network``: another checkpoint prepared with
     ``restora.models.catalogue.prepare(model, "damage.unet")``), averaged over ``views`` mirror
     views (1, 2 or 4), tiled as the descriptor advises when the image does not fit ``ctx``'s
-    memory budget."""
+    memory budget.
+
+    ``pyramid_min_side``: also run the network (one view) on area-downscaled copies of the
+    photo (:func:`pyramid_sizes`: halved while the short side stays at least this) and keep, per
+    pixel, the highest probability of any level. The network learned damage a few pixels wide;
+    on a large scan a crack or scratch is many times wider and only a coarser copy shows it at
+    the width it knows. Only a coarse level's thin and small marks count (:func:`thin_marks`).
+    A coarse level's map, drawn up to full size, is blurred by its factor
+    ``k``: it is put back onto the photo's own edges with a guided filter (radius ``k`` px,
+    the luminance as guide, :func:`restora.ops.guided.guided_filter`) and squared (0.5 there
+    needs 0.71), so its blurred rims do not widen thin damage found at full size. None: full
+    size only."""
     network = network or _network()
-    probability, _ = run_tiled(
-        lambda tile: network(tile, views=views),
-        image,
-        ctx or RunContext(),
-        what="detect_damage",
-        overlap=network.tile_overlap,
-        bytes_per_pixel=network.bytes_per_pixel,
-        align=network.tile_align,
-        out_channels=1,
-    )
+    ctx = ctx or RunContext()
+
+    def at(copy: torch.Tensor, n: int) -> torch.Tensor:
+        probability, _ = run_tiled(
+            lambda tile: network(tile, views=n),
+            copy,
+            ctx,
+            what="detect_damage",
+            overlap=network.tile_overlap,
+            bytes_per_pixel=network.bytes_per_pixel,
+            align=network.tile_align,
+            out_channels=1,
+        )
+        return probability
+
+    probability = at(image, views)
+    if pyramid_min_side is None:
+        return probability
+    height, width = image.shape[-2:]
+    sizes = pyramid_sizes(height, width, pyramid_min_side)
+    luma = (image * _LUMA.to(image)).sum(1, keepdim=True) if sizes else None
+    for level, size in enumerate(sizes, start=1):
+        coarse = at(F.interpolate(image, size=size, mode="area"), 1)
+        coarse = coarse * thin_marks(coarse).to(coarse)
+        coarse = F.interpolate(coarse, size=(height, width), mode="bilinear", align_corners=False)
+        coarse = guided_filter(luma, coarse, radius=2**level, eps=GUIDE_EPS)
+        probability = torch.maximum(probability, coarse.to(probability).clamp(0.0, 1.0) ** 2)
     return probability
 
 
@@ -164,7 +230,8 @@ class DetectDamageStage(Stage):
             views = spec.detect.views
             if views == "auto":
                 views = _network().auto_views(*image.shape[-2:])
-            probability = learned_probability(image, ctx, views=views)
+            coarsest = PYRAMID_MIN_SIDE if spec.detect.pyramid else None
+            probability = learned_probability(image, ctx, views=views, pyramid_min_side=coarsest)
             rules = RULES.at_sensitivity(sensitivity)
             labels, parts = decide_damage(probability, image, rules=rules)
             if parts and spec.detect.components == "decide":
@@ -179,9 +246,11 @@ class DetectDamageStage(Stage):
                     rules=rules.components,
                     support=support,
                 )
+            levels = len(pyramid_sizes(*image.shape[-2:], coarsest)) if coarsest else 0
             note = (
-                f"restora's damage network ({views} view{'s' if views > 1 else ''}), thresholds "
-                f"{rules.high:.2f} / {rules.low:.2f}"
+                f"restora's damage network ({views} view{'s' if views > 1 else ''}"
+                + (f", and {levels} coarser level{'s' if levels > 1 else ''}" if levels else "")
+                + f"), thresholds {rules.high:.2f} / {rules.low:.2f}"
             )
         else:
             found = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
