@@ -22,8 +22,17 @@ def _mean(x: np.ndarray, radius: int) -> np.ndarray:
     return cv2.boxFilter(x, cv2.CV_32F, (size, size), borderType=cv2.BORDER_REFLECT)
 
 
+def _filter(i: np.ndarray, p: np.ndarray, radius: int, eps: float) -> np.ndarray:
+    mean_i, mean_p = _mean(i, radius), _mean(p, radius)
+    cov_ip = _mean(i * p, radius) - mean_i * mean_p
+    var_i = _mean(i * i, radius) - mean_i * mean_i
+    a = cov_ip / (var_i + eps)
+    b = mean_p - a * mean_i
+    return _mean(a, radius) * i + _mean(b, radius)
+
+
 def guided_filter(
-    guide: torch.Tensor, src: torch.Tensor, *, radius: int, eps: float
+    guide: torch.Tensor, src: torch.Tensor, *, radius: int, eps: float, strip_rows: int = 1024
 ) -> torch.Tensor:
     """``src`` filtered under ``guide`` (gray, one channel each).
 
@@ -33,6 +42,10 @@ def guided_filter(
         radius: window radius in px (>= 1).
         eps: regularisation (> 0): edges of the guide with a variance well above ``eps`` are
             kept, flatter ones smoothed over.
+        strip_rows: work on strips of this many rows (plus ``2 * radius`` rows of context
+            each side, so the result is the same as in one piece): a handful of float32
+            copies of a strip at a time rather than of a 100-megapixel photo; strips where
+            ``src`` is zero are zero (exactly what the filter gives there) without work.
 
     Returns:
         float32 ``(1, 1, H, W)`` on ``src``'s device (not clipped: it may leave ``src``'s range
@@ -50,12 +63,18 @@ def guided_filter(
         raise ValueError(f"radius must be at least 1, got {radius}")
     if eps <= 0:
         raise ValueError(f"eps must be positive, got {eps}")
+    if strip_rows < 1:
+        raise ValueError(f"strip_rows must be at least 1, got {strip_rows}")
     i = guide[0, 0].detach().cpu().float().numpy()
     p = src[0, 0].detach().cpu().float().numpy()
-    mean_i, mean_p = _mean(i, radius), _mean(p, radius)
-    cov_ip = _mean(i * p, radius) - mean_i * mean_p
-    var_i = _mean(i * i, radius) - mean_i * mean_i
-    a = cov_ip / (var_i + eps)
-    b = mean_p - a * mean_i
-    out = _mean(a, radius) * i + _mean(b, radius)
-    return torch.from_numpy(out.astype(np.float32))[None, None].to(src.device)
+    height = i.shape[0]
+    out = np.empty(i.shape, np.float32)
+    context = 2 * radius  # a box filter of a box filter reaches this far
+    for y0 in range(0, height, strip_rows):
+        y1 = min(height, y0 + strip_rows)
+        a0, a1 = max(0, y0 - context), min(height, y1 + context)
+        if not p[a0:a1].any():  # a zero map filters to exactly zero (a = b = 0)
+            out[y0:y1] = 0.0
+            continue
+        out[y0:y1] = _filter(i[a0:a1], p[a0:a1], radius, eps)[y0 - a0 : y1 - a0]
+    return torch.from_numpy(out)[None, None].to(src.device)

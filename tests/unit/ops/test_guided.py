@@ -25,6 +25,27 @@ def test_matches_opencv_contrib():
         assert np.abs(ours - theirs).max() < 1e-4
 
 
+def test_strips_give_the_same_result_as_one_piece():
+    rng = np.random.default_rng(5)
+    guide, src = _t(rng.random((97, 40))), _t(rng.random((97, 40)))
+    whole = guided_filter(guide, src, radius=3, eps=1e-3, strip_rows=1000)
+    for rows in (1, 5, 16, 96):
+        strips = guided_filter(guide, src, radius=3, eps=1e-3, strip_rows=rows)
+        assert torch.allclose(strips, whole, atol=1e-5), rows
+
+
+def test_zero_rows_stay_zero_and_strips_skipped_agree():
+    rng = np.random.default_rng(6)
+    guide = _t(rng.random((120, 30)))
+    src = torch.zeros(1, 1, 120, 30)
+    src[..., 50:60, 10:20] = 1.0
+    whole = guided_filter(guide, src, radius=2, eps=1e-3, strip_rows=1000)
+    strips = guided_filter(guide, src, radius=2, eps=1e-3, strip_rows=8)  # most strips zero
+    assert torch.allclose(strips, whole, atol=1e-5)
+    assert float(whole[..., :40, :].abs().max()) == 0.0
+    assert float(whole[..., 52:58, 12:18].min()) > 0.5
+
+
 def test_constant_map_stays_constant():
     guide = _t(np.random.default_rng(0).random((32, 32)))
     out = guided_filter(guide, torch.full((1, 1, 32, 32), 0.7), radius=3, eps=1e-3)
@@ -53,5 +74,7 @@ def test_arguments_are_checked():
         guided_filter(guide, guide, radius=0, eps=1e-3)
     with pytest.raises(ValueError, match="eps"):
         guided_filter(guide, guide, radius=1, eps=0.0)
+    with pytest.raises(ValueError, match="strip_rows"):
+        guided_filter(guide, guide, radius=1, eps=1e-3, strip_rows=0)
     with pytest.raises(ValueError):
         guided_filter(guide, torch.zeros(1, 1, 8, 9), radius=1, eps=1e-3)
