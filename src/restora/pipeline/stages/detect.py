@@ -37,6 +37,7 @@ from dataclasses import replace
 import torch
 import torch.nn.functional as F
 
+from restora.color.gray import rgb_to_gray
 from restora.models.catalogue import load
 from restora.models.descriptor import ModelDescriptor
 from restora.models.face.regions import face_region
@@ -74,7 +75,6 @@ PYRAMID_MIN_SIDE = 384
 """``detect.pyramid``'s coarsest level: the photo halved while its short side stays >= this."""
 GUIDE_EPS = 1e-3
 """Regularisation of the guided filter that puts coarse levels back onto the photo's edges."""
-_LUMA = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 _BYTES_PER_PIXEL = 80.0  # classical: measured ~73 B/px on a 12 MP photo (luma, filters, masks)
 
 
@@ -159,7 +159,7 @@ def learned_probability(
         return probability
     height, width = image.shape[-2:]
     sizes = pyramid_sizes(height, width, pyramid_min_side)
-    luma = (image * _LUMA.to(image)).sum(1, keepdim=True) if sizes else None
+    luma = rgb_to_gray(image) if sizes else None
     for level, size in enumerate(sizes, start=1):
         coarse = at(F.interpolate(image, size=size, mode="area"), 1)
         coarse = coarse * thin_marks(coarse).to(coarse)
