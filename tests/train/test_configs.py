@@ -70,6 +70,7 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet": "segmentation",
         "damage_unet_print_deep": "segmentation",
         "damage_unet_print_deep2": "segmentation",
+        "damage_unet_print_deep3": "segmentation",
         "inpaint_refine_cracks": "inpaint",
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",
