@@ -91,6 +91,8 @@ def main() -> None:
                 "embedder": key,
                 "faces": len(per_face),
                 "restored_closer": round(float((res < dam).mean()), 4),
+                "unchanged": round(float((res == dam).mean()), 4),
+                "further": round(float((res > dam).mean()), 4),
                 "mean_damaged_to_clean": round(float(dam.mean()), 4),
                 "mean_restored_to_clean": round(float(res.mean()), 4),
                 "median_damaged_to_clean": round(float(np.median(dam)), 4),
@@ -105,7 +107,8 @@ def main() -> None:
         f"with default options{' and the true damage mask' if args.true_mask else ''}; "
         f"{time.perf_counter() - start:.0f} s in all. restored_closer: "
         "fraction of faces whose restored embedding is nearer the clean one than the damaged "
-        "embedding is (acceptance: >= 0.9). drift_flags: restored faces further than half the "
+        "embedding is (acceptance: >= 0.9); unchanged: the same distance (the repair left "
+        "what the embedder sees alone); further: restored further than damaged. drift_flags: restored faces further than half the "
         "embedder's same-person threshold from the clean face."
     )
     write_table(args.name, rows, command_line(), notes)
