@@ -3,7 +3,9 @@
 Smooths a map ``src`` while making its edges follow those of a ``guide`` image: inside each
 ``(2r+1)^2`` window the output is a linear function of the guide, ``a * guide + b``, fitted to
 ``src`` by least squares with ``eps`` regularising ``a``. Used to put a coarse probability map
-drawn up to full size back onto the photo's own edges (guided upsampling).
+drawn up to full size back onto the photo's own edges (guided upsampling). The filter itself is
+opencv-contrib's ``cv2.ximgproc.guidedFilter``; this module adds the row strips that keep its
+temporaries small on a large scan and skips strips with nothing to filter.
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ from restora.core.checks import check_shape
 __all__ = ["guided_filter"]
 
 
-def _mean(x: np.ndarray, radius: int) -> np.ndarray:
-    size = 2 * radius + 1
-    return cv2.boxFilter(x, cv2.CV_32F, (size, size), borderType=cv2.BORDER_REFLECT)
-
-
-def _filter(i: np.ndarray, p: np.ndarray, radius: int, eps: float) -> np.ndarray:
-    mean_i, mean_p = _mean(i, radius), _mean(p, radius)
-    cov_ip = _mean(i * p, radius) - mean_i * mean_p
-    var_i = _mean(i * i, radius) - mean_i * mean_i
-    a = cov_ip / (var_i + eps)
-    b = mean_p - a * mean_i
-    return _mean(a, radius) * i + _mean(b, radius)
+def _ximgproc():
+    """opencv-contrib's ``cv2.ximgproc`` (restora depends on opencv-contrib-python-headless)."""
+    ximgproc = getattr(cv2, "ximgproc", None)
+    if ximgproc is None:
+        raise ImportError(
+            "cv2.ximgproc is missing: restora needs opencv-contrib-python-headless, not plain "
+            "opencv-python (pip uninstall opencv-python; pip install "
+            "'opencv-contrib-python-headless<5')"
+        )
+    return ximgproc
 
 
 def guided_filter(
@@ -65,6 +65,7 @@ def guided_filter(
         raise ValueError(f"eps must be positive, got {eps}")
     if strip_rows < 1:
         raise ValueError(f"strip_rows must be at least 1, got {strip_rows}")
+    ximgproc = _ximgproc()
     i = guide[0, 0].detach().cpu().float().numpy()
     p = src[0, 0].detach().cpu().float().numpy()
     height = i.shape[0]
@@ -76,5 +77,6 @@ def guided_filter(
         if not p[a0:a1].any():  # a zero map filters to exactly zero (a = b = 0)
             out[y0:y1] = 0.0
             continue
-        out[y0:y1] = _filter(i[a0:a1], p[a0:a1], radius, eps)[y0 - a0 : y1 - a0]
+        strip = ximgproc.guidedFilter(i[a0:a1], p[a0:a1], radius, eps)
+        out[y0:y1] = strip[y0 - a0 : y1 - a0]
     return torch.from_numpy(out)[None, None].to(src.device)

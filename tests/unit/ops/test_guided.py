@@ -1,7 +1,8 @@
-"""restora.ops.guided: the guided filter against OpenCV's and on what it is used for."""
+"""restora.ops.guided: the guided filter against the paper's algorithm and on what it is used for."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -14,15 +15,33 @@ def _t(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(a, np.float32))[None, None]
 
 
-def test_matches_opencv_contrib():
-    ximgproc = pytest.importorskip("cv2.ximgproc", reason="opencv-contrib's ximgproc missing")
+def _paper(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
+    """He et al.'s Algorithm 1 written out with box means (edges reflected)."""
+    size = 2 * radius + 1
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(x, cv2.CV_32F, (size, size), borderType=cv2.BORDER_REFLECT)
+
+    mean_i, mean_p = mean(guide), mean(src)
+    a = (mean(guide * src) - mean_i * mean_p) / (mean(guide * guide) - mean_i**2 + eps)
+    b = mean_p - a * mean_i
+    return mean(a) * guide + mean(b)
+
+
+def test_matches_the_papers_algorithm():
     rng = np.random.default_rng(3)
     guide = rng.random((60, 70), dtype=np.float32)
     src = rng.random((60, 70), dtype=np.float32)
     for radius, eps in ((1, 1e-3), (4, 1e-2)):
         ours = guided_filter(_t(guide), _t(src), radius=radius, eps=eps)[0, 0].numpy()
-        theirs = ximgproc.guidedFilter(guide, src, radius, eps)
-        assert np.abs(ours - theirs).max() < 1e-4
+        assert np.abs(ours - _paper(guide, src, radius, eps)).max() < 1e-4
+
+
+def test_a_plain_opencv_build_gets_a_clear_error(monkeypatch):
+    monkeypatch.delattr(cv2, "ximgproc")
+    guide = torch.rand(1, 1, 8, 8)
+    with pytest.raises(ImportError, match="opencv-contrib-python-headless"):
+        guided_filter(guide, guide, radius=1, eps=1e-3)
 
 
 def test_strips_give_the_same_result_as_one_piece():
