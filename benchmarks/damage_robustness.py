@@ -146,12 +146,13 @@ def pipeline_detector(
     views: str = "auto",
     thresholds: tuple[float, ...] = (),
     pyramid: bool = True,
+    cracks: bool = False,
 ) -> Detector:
     """What ``restora restore`` repairs: the ``detect_damage`` stage with its defaults (the
     network's probability, hysteresis, contour rule, per-component decisions and the face
     rules), optionally with another saved network (``folder``) in the shipped one's place,
-    other ``thresholds`` (high, low, contour) in place of the stage's ``RULES`` and
-    ``detect.pyramid`` off."""
+    other ``thresholds`` (high, low, contour) in place of the stage's ``RULES``,
+    ``detect.pyramid`` off and ``detect.cracks`` on."""
     from dataclasses import replace
 
     import restora
@@ -167,7 +168,7 @@ def pipeline_detector(
                 source = folder / sub
                 break
         network = catalogue.prepare(load_model(source), stage.NETWORK)
-    options: dict = {"method": "learned", "pyramid": pyramid}
+    options: dict = {"method": "learned", "pyramid": pyramid, "cracks": cracks}
     if views != "auto":
         options["views"] = int(views)
 
@@ -197,11 +198,16 @@ def single_scale_factory(args: argparse.Namespace) -> Detector:
     return pipeline_detector(None, args.views, pyramid=False)
 
 
+def cracks_factory(args: argparse.Namespace) -> Detector:
+    return pipeline_detector(None, args.views, cracks=True)
+
+
 DETECTORS: dict[str, Callable[[argparse.Namespace], Detector]] = {
     "classical": classical_factory,
     "learned": learned_factory,
     "default": default_factory,
     "single_scale": single_scale_factory,
+    "cracks": cracks_factory,
 }
 
 

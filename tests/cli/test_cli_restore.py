@@ -163,3 +163,18 @@ def test_alpha_and_16_bits_survive_the_whole_pipeline(cli, tmp_path):
     out = cv2.imread(str(tmp_path / "out" / "rgba16_restored.png"), cv2.IMREAD_UNCHANGED)
     assert out.dtype == np.uint16 and out.shape == (80, 120, 4)
     assert np.array_equal(out[..., 3], bgra[..., 3])
+
+
+def test_cracks_flag_turns_on_the_crack_detector(cli, tmp_path):
+    src = make_photo(tmp_path / "photo.png")
+    notes = {}
+    for flags, out in (([], "plain"), (["--cracks"], "cracks")):
+        code, _, err = cli(
+            "restore", src, "-o", tmp_path / out, "--stages", "detect_damage", "--report", *flags
+        )
+        assert code == 0, err
+        report = json.loads((tmp_path / out / "photo_report.json").read_text())
+        detect = [s for s in report["stages"] if s["stage"] == "detect_damage"]
+        assert len(detect) == 1
+        notes[out] = " ".join(detect[0]["notes"])
+    assert "crack detector" in notes["cracks"] and "crack detector" not in notes["plain"]

@@ -50,7 +50,11 @@ class DetectSpec:
     the network on the photo halved, quartered ... down to a 384 px short side and add the
     thin and small marks found there, so damage far wider than the network was trained on
     (large scans) is found; 1.3-1.7x the time per megapixel on large photos, nothing changes
-    on photos under 768 px."""
+    on photos under 768 px. ``cracks`` (off by default): also look for networks of thin light
+    cracks where the paper shows through the emulsion (:mod:`restora.ops.cracks`), for scans
+    covered in them, which the network mostly misses; on clean photos it flags about 1 % of
+    the pixels (light lines of the picture's own on smooth ground), so use it on cracked
+    prints only."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
@@ -58,6 +62,7 @@ class DetectSpec:
     components: Literal["decide", "all"] = "decide"
     faces: bool = True
     pyramid: bool = True
+    cracks: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:

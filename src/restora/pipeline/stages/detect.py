@@ -27,6 +27,11 @@ evidence must also be confirmed by the classical detector's filters
 classical detector's mask gets the same shape and face decisions (its evidence counts as
 certain). ``restoration.mask`` holds what will be repaired;
 ``restoration.damage`` lists every component with its decision (the report shows them).
+
+``detect.cracks`` (opt-in) adds the marks of :func:`restora.ops.cracks.detect_cracks` (light
+crack networks) to the candidates of either method, with their own evidence (0.5-1) as the
+probability; they need no classical confirmation, but the face rules judge them as any other
+candidate.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from restora.color.gray import rgb_to_gray
 from restora.models.catalogue import load
 from restora.models.descriptor import ModelDescriptor
 from restora.models.face.regions import face_region
+from restora.ops.cracks import detect_cracks
 from restora.ops.damage import detect_damage_classical
 from restora.ops.damage_components import (
     ComponentRules,
@@ -226,6 +232,7 @@ class DetectDamageStage(Stage):
             return self.skip("none", "detection turned off: nothing will be inpainted")
         method, notes = pick(self.name, spec.detect.method, METHODS)
         image, sensitivity = restoration.image, spec.detect.sensitivity
+        cracks = detect_cracks(image.cpu(), sensitivity=sensitivity) if spec.detect.cracks else None
         if method.name == "learned":
             views = spec.detect.views
             if views == "auto":
@@ -234,18 +241,26 @@ class DetectDamageStage(Stage):
             probability = learned_probability(image, ctx, views=views, pyramid_min_side=coarsest)
             rules = RULES.at_sensitivity(sensitivity)
             labels, parts = decide_damage(probability, image, rules=rules)
-            if parts and spec.detect.components == "decide":
+            candidates, probability = (labels > 0).float()[None, None], probability.cpu()
+            if cracks is not None:
+                candidates = torch.maximum(candidates, cracks[0])
+                probability = torch.maximum(probability, cracks[1])
+            if candidates.any() and spec.detect.components == "decide":
                 # the same candidates, judged again with the faces and the classical filters
                 support = classical_mask(
                     image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb
                 ).cpu()
+                if cracks is not None:  # the crack detector's own marks need no confirmation
+                    support = torch.maximum(support, cracks[0])
                 labels, parts = classify_components(
-                    (labels > 0).float()[None, None],
-                    probability.cpu(),
+                    candidates,
+                    probability,
                     faces=_faces(restoration, spec),
                     rules=rules.components,
                     support=support,
                 )
+            elif cracks is not None:
+                labels, parts = classify_components(candidates, probability, rules=rules.components)
             levels = len(pyramid_sizes(*image.shape[-2:], coarsest)) if coarsest else 0
             note = (
                 f"restora's damage network ({views} view{'s' if views > 1 else ''}"
@@ -254,6 +269,8 @@ class DetectDamageStage(Stage):
             )
         else:
             found = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
+            if cracks is not None:
+                found = torch.maximum(found.cpu(), cracks[0])
             labels, parts = classify_components(found, rules=RULES.components)
             if parts and spec.detect.components == "decide":
                 faces = _faces(restoration, spec)
@@ -271,6 +288,10 @@ class DetectDamageStage(Stage):
         restoration.mask = mask.to(image.device)
         restoration.mask_source = "detected"
         restoration.damage = parts
+        if cracks is not None:
+            note += (
+                f"; crack detector: {100 * float(cracks[0].mean()):.2f}% of pixels are candidates"
+            )
         notes[:0] = [
             note,
             f"{100 * float(mask.mean()):.2f}% of pixels to repair: {_summary(parts)}",

@@ -1,0 +1,184 @@
+"""Bright crack networks on prints: the opt-in ``detect.cracks`` of the damage stage.
+
+A print that has been bent, rolled or dried out breaks its emulsion into a network of thin
+cracks where the paper shows through: lines a few pixels wide, lighter than both their sides,
+running in every direction and branching. Restora's damage network finds few of them on real
+scans (``benchmarks/results/damage_real.md``), and the classical scratch detector
+(:mod:`restora.ops.damage`) looks for long straight near-vertical lines. This detector looks for
+the cracks themselves:
+
+1. **Line contrast** in ``orientations`` directions: the mean luminance along a short segment
+   (``length`` px) through each pixel, minus the brighter of the two parallel segments
+   ``offset`` px to its sides (two offsets: thin and wider cracks). It is positive only where
+   the pixel is lighter than *both* sides, so edges and gradients give nothing.
+2. **Smooth surroundings**: the photo with its thin lines removed (an opening then a closing)
+   must be smooth around the pixel (mean gradient under ``background``). A crack crosses a
+   plain backdrop, a jacket or a cheek; on hair, lace or foliage a thin light line is as likely
+   the picture's own, so nothing is flagged there.
+3. Pieces shorter than ``min_extent`` (their box's diagonal) are dropped, and what is kept grows
+   by one pixel into its own lighter rim.
+
+It is opt-in because a photo's own thin light lines on smooth ground (a window frame, a
+necklace, a rim of light) look the same: on clean photos it flags a few percent of the pixels
+(the model card of the damage detector gives the figures). Sizes are in px at a 512 px short
+side and grow with the square root of the size above that, as in :mod:`restora.ops.damage`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from restora.core.checks import check_image
+
+__all__ = ["CrackTuning", "crack_contrast", "detect_cracks"]
+
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+@dataclass(frozen=True)
+class CrackTuning:
+    """Constants of :func:`detect_cracks` (lengths in px at a 512 px short side, levels in
+    luminance units of [0, 1])."""
+
+    pre_blur: float = 0.7  # Gaussian sigma before everything (grain)
+    length: float = 11.0  # segment along the line
+    offsets: tuple[float, ...] = (2.0, 4.0)  # distances of the side segments
+    orientations: int = 8
+    contrast: float = 0.04  # line contrast a crack pixel needs (at sensitivity 0.5)
+    background: float = 0.02  # mean gradient of the line-free photo it may lie on
+    background_size: int = 9  # structuring element that removes the lines
+    background_window: float = 21.0  # window of the mean gradient
+    lift: float = 1.0  # ... and rises this many times that above the line-free photo
+    min_extent: float = 8.0  # shortest kept piece (box diagonal)
+    balance: float = 1.0
+    polarity: float = 0.6
+    polarity_window: float = 41.0
+
+
+def _scale(height: int, width: int) -> float:
+    return max(1.0, math.sqrt(min(height, width) / 512.0))
+
+
+def _segment_kernel(length: float, angle: float) -> np.ndarray:
+    """Normalised kernel: the mean along a segment of ``length`` px at ``angle`` (radians)
+    through the centre, sampled every half pixel with bilinear weights."""
+    radius = int(math.ceil(length / 2)) + 1
+    kernel = np.zeros((2 * radius + 1, 2 * radius + 1), np.float32)
+    c, s = math.cos(angle), math.sin(angle)
+    for t in np.linspace(-length / 2, length / 2, int(2 * length) + 1):
+        x, y = radius + t * c, radius + t * s
+        x0, y0 = int(math.floor(x)), int(math.floor(y))
+        fx, fy = x - x0, y - y0
+        kernel[y0, x0] += (1 - fx) * (1 - fy)
+        kernel[y0, x0 + 1] += fx * (1 - fy)
+        kernel[y0 + 1, x0] += (1 - fx) * fy
+        kernel[y0 + 1, x0 + 1] += fx * fy
+    return kernel / kernel.sum()
+
+
+def _shift(x: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    """``out[y, x] = x[y + dy, x + dx]`` (bilinear, edges reflected)."""
+    matrix = np.float32([[1, 0, -dx], [0, 1, -dy]])
+    h, w = x.shape
+    return cv2.warpAffine(x, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def crack_contrast(luma: np.ndarray, scale: float, t: CrackTuning = CrackTuning()) -> np.ndarray:
+    """Line contrast (step 1 of the module doc) of a float32 luminance ``(H, W)`` in [0, 1]:
+    how much lighter each pixel's segment is than the lighter of its sides, best over the
+    orientations and offsets; float32 ``(H, W)``, 0 where nothing is lighter than both sides.
+
+    >>> y = np.full((40, 40), 0.3, np.float32); y[:, 20] = 0.8   # a vertical light line
+    >>> c = crack_contrast(y, 1.0)
+    >>> bool(c[20, 20] > 0.1), bool(c[20, 5] == 0.0)
+    (True, True)
+    """
+    best = np.zeros(luma.shape, np.float32)
+    for i in range(t.orientations):
+        angle = math.pi * i / t.orientations
+        centre = cv2.filter2D(
+            luma, -1, _segment_kernel(t.length * scale, angle), borderType=cv2.BORDER_REFLECT
+        )
+        nx, ny = -math.sin(angle), math.cos(angle)  # normal to the segment
+        for offset in t.offsets:
+            d = offset * scale
+            one, other = _shift(centre, nx * d, ny * d), _shift(centre, -nx * d, -ny * d)
+            response = centre - np.maximum(one, other) - t.balance * np.abs(one - other)
+            np.maximum(best, response, out=best)
+    return best
+
+
+def _ground(luma: np.ndarray, scale: float, t: CrackTuning) -> np.ndarray:
+    """The photo ``(H, W)`` with its thin light and dark lines removed (opening, closing)."""
+    size = int(round(t.background_size * scale)) | 1
+    element = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return cv2.morphologyEx(
+        cv2.morphologyEx(luma, cv2.MORPH_OPEN, element), cv2.MORPH_CLOSE, element
+    )
+
+
+def _roughness(ground: np.ndarray, scale: float, t: CrackTuning) -> np.ndarray:
+    """Mean gradient magnitude ``(H, W)`` of the line-free photo around each pixel."""
+    gx = cv2.Sobel(ground, -1, 1, 0) / 8.0
+    gy = cv2.Sobel(ground, -1, 0, 1) / 8.0
+    window = int(round(t.background_window * scale)) | 1
+    return cv2.blur(np.hypot(gx, gy), (window, window))
+
+
+def detect_cracks(
+    image: torch.Tensor, *, sensitivity: float = 0.5, tuning: CrackTuning = CrackTuning()
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Thin light cracks of a photo ``(1, 3, H, W)`` float in [0, 1] (module doc).
+
+    ``sensitivity`` in [0, 1] scales the contrast needed by ``2 * (1 - sensitivity)`` (0.5 keeps
+    it; higher finds fainter cracks).
+
+    Returns ``(mask, evidence)``, both float32 ``(1, 1, H, W)`` on the CPU: the cracks (1) and,
+    on them, an evidence in [0.5, 1] that grows with the contrast (1 at twice the contrast
+    needed), 0 elsewhere.
+
+    >>> img = torch.full((1, 3, 64, 64), 0.3); img[..., 10:50, 31] = 0.9
+    >>> mask, evidence = detect_cracks(img)
+    >>> bool(mask[0, 0, 30, 31] == 1), bool(mask[0, 0, 30, 10] == 0)
+    (True, True)
+    """
+    check_image(image)
+    if image.shape[0] != 1:
+        raise ValueError(f"detect_cracks takes one image (1, 3, H, W), got {tuple(image.shape)}")
+    if not 0.0 <= sensitivity <= 1.0:
+        raise ValueError(f"sensitivity must be in [0, 1], got {sensitivity}")
+    rgb = image[0].detach().cpu().float().permute(1, 2, 0).numpy()
+    height, width = rgb.shape[:2]
+    scale = _scale(height, width)
+    luma = cv2.GaussianBlur(np.ascontiguousarray(rgb @ _LUMA), (0, 0), tuning.pre_blur * scale)
+    contrast = crack_contrast(luma, scale, tuning)
+    need = max(tuning.contrast * 2.0 * (1.0 - sensitivity), 1e-3)
+    ground = _ground(luma, scale, tuning)
+    found = (
+        (contrast > need)
+        & (luma - ground > tuning.lift * need)
+        & (_roughness(ground, scale, tuning) < tuning.background)
+    )
+    if tuning.polarity > 0:
+        dark = crack_contrast(1.0 - luma, scale, tuning) > need
+        window = int(round(tuning.polarity_window * scale)) | 1
+        light_share = cv2.blur((contrast > need).astype(np.float32), (window, window))
+        dark_share = cv2.blur(dark.astype(np.float32), (window, window))
+        found &= light_share > tuning.polarity * (light_share + dark_share + 1e-6)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(found.astype(np.uint8), 8)
+    keep = np.hypot(stats[:, 2], stats[:, 3]) >= tuning.min_extent * scale
+    keep[0] = False
+    found = keep[labels]
+    rim = cv2.dilate(found.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    found = found | (rim & (contrast > need / 2))
+    evidence = np.where(found, np.clip(0.5 + 0.5 * (contrast - need) / need, 0.5, 1.0), 0.0)
+    return _tensor(found), _tensor(evidence)
+
+
+def _tensor(array: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(array, np.float32))[None, None]

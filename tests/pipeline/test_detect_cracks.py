@@ -1,0 +1,55 @@
+"""``detect.cracks``: the crack detector's marks join the damage stage's candidates."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+import restora
+
+
+def _cracked_print() -> tuple[torch.Tensor, np.ndarray]:
+    """A smooth warm-gray print (256 x 256) crossed by a light, branching crack network."""
+    rng = np.random.default_rng(11)
+    y, x = np.mgrid[0:256, 0:256].astype(np.float32) / 256
+    luma = 0.3 + 0.1 * x + rng.normal(0, 0.004, (256, 256)).astype(np.float32)
+    cracks = np.zeros((256, 256), np.uint8)
+    for _ in range(14):
+        point = rng.uniform(16, 240, 2)
+        heading = rng.uniform(0, 2 * np.pi)
+        points = [point.copy()]
+        for _ in range(12):
+            heading += rng.normal(0, 0.45)
+            point = point + 5 * np.array([np.cos(heading), np.sin(heading)])
+            points.append(point.copy())
+        cv2.polylines(cracks, [np.round(np.array(points)).astype(np.int32)], False, 1, 1)
+    truth = cracks.astype(bool)
+    luma[truth] = 0.78
+    rgb = np.stack([luma * 1.05, luma, luma * 0.9], 0).clip(0, 1)
+    return torch.from_numpy(rgb)[None].float(), truth
+
+
+def test_cracks_option_finds_the_network_the_default_leaves():
+    image, truth = _cracked_print()
+    plain = restora.restore(image, stages=["detect_damage"])
+    with_cracks = restora.restore(image, stages=["detect_damage"], detect={"cracks": True})
+    near = cv2.dilate(truth.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    found_plain = float(plain.mask[0, 0].numpy()[truth].mean())
+    found = float(with_cracks.mask[0, 0].numpy()[truth].mean())
+    assert found > 0.6, found
+    assert found > found_plain + 0.2, (found_plain, found)
+    flagged = with_cracks.mask[0, 0].numpy() > 0.5
+    assert float(near[flagged].mean()) > 0.9  # what it repairs lies on the cracks
+    notes = " ".join(n for record in with_cracks.records for n in record.notes)
+    assert "crack detector" in notes
+
+
+def test_cracks_option_leaves_a_clean_print_alone():
+    image, truth = _cracked_print()
+    clean = image.clone()
+    clean[..., torch.from_numpy(truth)] = image[..., torch.from_numpy(~truth)].mean((-1,))[
+        ..., None
+    ]
+    out = restora.restore(clean, stages=["detect_damage"], detect={"cracks": True})
+    assert float(out.mask.mean()) < 0.001
