@@ -53,3 +53,14 @@ def test_cracks_option_leaves_a_clean_print_alone():
     ]
     out = restora.restore(clean, stages=["detect_damage"], detect={"cracks": True})
     assert float(out.mask.mean()) < 0.001
+
+
+def test_cracks_option_also_joins_the_classical_detector():
+    image, truth = _cracked_print()
+    plain = restora.restore(image, stages=["detect_damage"], detect={"method": "classical"})
+    with_cracks = restora.restore(
+        image, stages=["detect_damage"], detect={"method": "classical", "cracks": True}
+    )
+    found_plain = float(plain.mask[0, 0].numpy()[truth].mean())
+    found = float(with_cracks.mask[0, 0].numpy()[truth].mean())
+    assert found > 0.6 and found > found_plain + 0.2, (found_plain, found)

@@ -52,9 +52,9 @@ class DetectSpec:
     (large scans) is found; 1.3-1.7x the time per megapixel on large photos, nothing changes
     on photos under 768 px. ``cracks`` (off by default): also look for networks of thin light
     cracks where the paper shows through the emulsion (:mod:`restora.ops.cracks`), for scans
-    covered in them, which the network mostly misses; on clean photos it flags about 1 % of
-    the pixels (light lines of the picture's own on smooth ground), so use it on cracked
-    prints only."""
+    covered in them, which the network mostly misses; on clean old photos it flags about 1 % of
+    the pixels (light lines of the picture's own on smooth ground, light lettering), so use it
+    on cracked prints only."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5

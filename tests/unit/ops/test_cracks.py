@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from restora.ops.cracks import crack_contrast, detect_cracks
+from restora.ops.cracks import crack_contrast, detect_cracks, keep_supported
 
 SIZE = 256
 
@@ -113,3 +113,18 @@ def test_bad_input_is_refused():
         detect_cracks(torch.zeros(2, 3, 32, 32))
     with pytest.raises(ValueError, match="sensitivity"):
         detect_cracks(torch.zeros(1, 3, 32, 32), sensitivity=1.5)
+
+
+def test_faint_pieces_need_support_clear_ones_do_not():
+    mask = torch.zeros(1, 1, 40, 40)
+    mask[..., 5:35, 10] = 1  # clear
+    mask[..., 5:35, 20] = 1  # faint, nothing else sees it
+    mask[..., 5:35, 30] = 1  # faint, the network sees part of it
+    evidence = mask.clone() * 0.55
+    evidence[..., 10] *= 0.9 / 0.55
+    probability = torch.zeros(1, 1, 40, 40)
+    probability[..., 5:20, 30] = 0.3
+    kept = keep_supported(mask, evidence, probability)[0, 0]
+    assert kept[:, 10].sum() == 30 and kept[:, 20].sum() == 0 and kept[:, 30].sum() == 30
+    with pytest.raises(ValueError, match="probability"):
+        keep_supported(mask, evidence, probability[..., :20])

@@ -30,8 +30,9 @@ certain). ``restoration.mask`` holds what will be repaired;
 
 ``detect.cracks`` (opt-in) adds the marks of :func:`restora.ops.cracks.detect_cracks` (light
 crack networks) to the candidates of either method, with their own evidence (0.5-1) as the
-probability; they need no classical confirmation, but the face rules judge them as any other
-candidate.
+probability: the clear ones, and the faint ones the method's own probability (the classical
+mask) supports (:func:`restora.ops.cracks.keep_supported`); they need no classical
+confirmation, but the face rules judge them as any other candidate.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from restora.color.gray import rgb_to_gray
 from restora.models.catalogue import load
 from restora.models.descriptor import ModelDescriptor
 from restora.models.face.regions import face_region
-from restora.ops.cracks import detect_cracks
+from restora.ops.cracks import detect_cracks, keep_supported
 from restora.ops.damage import detect_damage_classical
 from restora.ops.damage_components import (
     ComponentRules,
@@ -243,8 +244,9 @@ class DetectDamageStage(Stage):
             labels, parts = decide_damage(probability, image, rules=rules)
             candidates, probability = (labels > 0).float()[None, None], probability.cpu()
             if cracks is not None:
+                cracks = (keep_supported(*cracks, probability), cracks[1])
                 candidates = torch.maximum(candidates, cracks[0])
-                probability = torch.maximum(probability, cracks[1])
+                probability = torch.maximum(probability, cracks[1] * cracks[0])
             if candidates.any() and spec.detect.components == "decide":
                 # the same candidates, judged again with the faces and the classical filters
                 support = classical_mask(
@@ -270,6 +272,7 @@ class DetectDamageStage(Stage):
         else:
             found = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
             if cracks is not None:
+                cracks = (keep_supported(*cracks, found.cpu()), cracks[1])
                 found = torch.maximum(found.cpu(), cracks[0])
             labels, parts = classify_components(found, rules=RULES.components)
             if parts and spec.detect.components == "decide":
