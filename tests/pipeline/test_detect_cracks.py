@@ -64,3 +64,16 @@ def test_cracks_option_also_joins_the_classical_detector():
     found_plain = float(plain.mask[0, 0].numpy()[truth].mean())
     found = float(with_cracks.mask[0, 0].numpy()[truth].mean())
     assert found > 0.6 and found > found_plain + 0.2, (found_plain, found)
+
+
+def test_over_the_memory_budget_cracks_are_found_on_a_smaller_copy():
+    image, truth = _cracked_print()
+    big = torch.nn.functional.interpolate(image, scale_factor=4, mode="nearest")  # 1024 x 1024
+    big_truth = torch.from_numpy(truth).repeat_interleave(4, 0).repeat_interleave(4, 1)
+    out = restora.restore(
+        big, stages=["detect_damage"], detect={"cracks": True}, memory_budget_mb=64
+    )
+    notes = " ".join(out.record("detect_damage").notes)
+    assert "found at 0." in notes and "to fit the memory budget" in notes
+    assert out.mask.shape[-2:] == big.shape[-2:]
+    assert float(out.mask[0, 0][big_truth].mean()) > 0.6
