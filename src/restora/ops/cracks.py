@@ -102,7 +102,18 @@ def crack_contrast(luma: np.ndarray, scale: float, t: CrackTuning = CrackTuning(
     >>> bool(c[20, 20] > 0.1), bool(c[20, 5] == 0.0)
     (True, True)
     """
-    best = np.zeros(luma.shape, np.float32)
+    return _line_contrasts(luma, scale, t)[0]
+
+
+def _line_contrasts(
+    luma: np.ndarray, scale: float, t: CrackTuning
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`crack_contrast` of ``luma`` and of ``1 - luma`` (dark lines), from one pass: with
+    the side means ``a``, ``b`` and the centre ``c``, light = ``c - max(a, b) - k|a - b|`` and
+    dark = ``min(a, b) - c - k|a - b|``, i.e. ``-m - e`` and ``m - e`` with ``m = (a + b) / 2 -
+    c`` and ``e = (1/2 + k)|a - b|``."""
+    light = np.zeros(luma.shape, np.float32)
+    dark = np.zeros(luma.shape, np.float32)
     for i in range(t.orientations):
         angle = math.pi * i / t.orientations
         centre = cv2.filter2D(
@@ -112,9 +123,11 @@ def crack_contrast(luma: np.ndarray, scale: float, t: CrackTuning = CrackTuning(
         for offset in t.offsets:
             d = offset * scale
             one, other = _shift(centre, nx * d, ny * d), _shift(centre, -nx * d, -ny * d)
-            response = centre - np.maximum(one, other) - t.balance * np.abs(one - other)
-            np.maximum(best, response, out=best)
-    return best
+            middle = cv2.addWeighted(cv2.add(one, other), 0.5, centre, -1.0, 0.0)
+            spread = cv2.multiply(cv2.absdiff(one, other), 0.5 + t.balance)
+            cv2.max(light, cv2.subtract(cv2.multiply(middle, -1.0), spread), dst=light)
+            cv2.max(dark, cv2.subtract(middle, spread), dst=dark)
+    return light, dark
 
 
 def _ground(luma: np.ndarray, scale: float, t: CrackTuning) -> np.ndarray:
@@ -160,7 +173,7 @@ def detect_cracks(
     height, width = rgb.shape[:2]
     scale = _scale(height, width)
     luma = cv2.GaussianBlur(np.ascontiguousarray(rgb @ _LUMA), (0, 0), tuning.pre_blur * scale)
-    contrast = crack_contrast(luma, scale, tuning)
+    contrast, dark_contrast = _line_contrasts(luma, scale, tuning)
     need = max(tuning.contrast * 2.0 * (1.0 - sensitivity), 1e-3)
     ground = _ground(luma, scale, tuning)
     found = (
@@ -169,7 +182,7 @@ def detect_cracks(
         & (_roughness(ground, scale, tuning) < tuning.background)
     )
     if tuning.polarity > 0:
-        dark = crack_contrast(1.0 - luma, scale, tuning) > need
+        dark = dark_contrast > need
         window = int(round(tuning.polarity_window * scale)) | 1
         light_share = cv2.blur((contrast > need).astype(np.float32), (window, window))
         dark_share = cv2.blur(dark.astype(np.float32), (window, window))
