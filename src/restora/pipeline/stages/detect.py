@@ -38,6 +38,7 @@ confirmation, but the face rules judge them as any other candidate.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import torch
@@ -208,36 +209,42 @@ def _summary(components: list[DamageComponent]) -> str:
     return text
 
 
-def classical_mask(image: torch.Tensor, *, sensitivity: float, budget_mb: int) -> torch.Tensor:
-    """:func:`~restora.ops.damage.detect_damage_classical` on the whole photo, or on a smaller
-    copy (mask scaled back) when the photo does not fit ``budget_mb``."""
+def within_budget(
+    detect: Callable[[torch.Tensor], tuple[torch.Tensor, ...]],
+    image: torch.Tensor,
+    budget_mb: int,
+) -> tuple[torch.Tensor, ...]:
+    """``detect(image)`` -> ``(mask, *maps)``, each ``(1, 1, H, W)``, for an image-wide detector
+    that cannot be tiled: on the whole photo, or on an area-downscaled copy when the photo does
+    not fit ``budget_mb`` (:func:`working_factor`). From a copy, the mask comes back with
+    bilinear interpolation and a 0.5 threshold (a one-pixel mark stays at least one pixel wide)
+    and the other maps, nearest-neighbour, only on it."""
     h, w = image.shape[-2:]
     factor = working_factor(h, w, budget_mb)
     if factor == 1.0:
-        return detect_damage_classical(image, sensitivity=sensitivity)
+        return detect(image)
     size = (max(1, round(h * factor)), max(1, round(w * factor)))
-    found = detect_damage_classical(
-        F.interpolate(image, size=size, mode="area"), sensitivity=sensitivity
-    )
-    # bilinear then 0.5: marks keep their width (a one-pixel mark stays >= 1 px wide)
-    mask = F.interpolate(found, size=(h, w), mode="bilinear", align_corners=False)
-    return (mask > 0.5).float()
+    found, *maps = detect(F.interpolate(image, size=size, mode="area"))
+    mask = (F.interpolate(found, size=(h, w), mode="bilinear", align_corners=False) > 0.5).float()
+    return (mask, *(F.interpolate(m, size=(h, w), mode="nearest") * mask for m in maps))
+
+
+def classical_mask(image: torch.Tensor, *, sensitivity: float, budget_mb: int) -> torch.Tensor:
+    """:func:`~restora.ops.damage.detect_damage_classical` :func:`within_budget`."""
+    return within_budget(
+        lambda x: (detect_damage_classical(x, sensitivity=sensitivity),), image, budget_mb
+    )[0]
 
 
 def crack_marks(
     image: torch.Tensor, *, sensitivity: float, budget_mb: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`~restora.ops.cracks.detect_cracks` on the whole photo, or on a smaller copy
-    (mask and evidence scaled back) when the photo does not fit ``budget_mb``."""
-    h, w = image.shape[-2:]
-    factor = working_factor(h, w, budget_mb)
-    if factor == 1.0:
-        return detect_cracks(image.cpu(), sensitivity=sensitivity)
-    size = (max(1, round(h * factor)), max(1, round(w * factor)))
-    small = F.interpolate(image.cpu(), size=size, mode="area")
-    mask, evidence = detect_cracks(small, sensitivity=sensitivity)
-    mask = (F.interpolate(mask, size=(h, w), mode="bilinear", align_corners=False) > 0.5).float()
-    return mask, F.interpolate(evidence, size=(h, w), mode="nearest") * mask
+    """:func:`~restora.ops.cracks.detect_cracks` :func:`within_budget`: the crack mask and its
+    evidence, on the CPU."""
+    mask, evidence = within_budget(
+        lambda x: detect_cracks(x, sensitivity=sensitivity), image.cpu(), budget_mb
+    )
+    return mask, evidence
 
 
 class DetectDamageStage(Stage):
