@@ -37,11 +37,11 @@ import cv2
 import numpy as np
 import torch
 
+from restora.color.gray import rgb_to_gray
 from restora.core.checks import check_image
+from restora.ops.damage import damage_scale
 
 __all__ = ["CrackTuning", "crack_contrast", "detect_cracks", "keep_supported"]
-
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,6 @@ class CrackTuning:
     polarity: float = 0.6  # light lines are more than this share of light + dark ones ...
     polarity_window: float = 41.0  # ... in this window
     min_extent: float = 8.0  # shortest kept piece (box diagonal)
-
-
-def _scale(height: int, width: int) -> float:
-    return max(1.0, math.sqrt(min(height, width) / 512.0))
 
 
 def _segment_kernel(length: float, angle: float) -> np.ndarray:
@@ -169,10 +165,10 @@ def detect_cracks(
         raise ValueError(f"detect_cracks takes one image (1, 3, H, W), got {tuple(image.shape)}")
     if not 0.0 <= sensitivity <= 1.0:
         raise ValueError(f"sensitivity must be in [0, 1], got {sensitivity}")
-    rgb = image[0].detach().cpu().float().permute(1, 2, 0).numpy()
-    height, width = rgb.shape[:2]
-    scale = _scale(height, width)
-    luma = cv2.GaussianBlur(np.ascontiguousarray(rgb @ _LUMA), (0, 0), tuning.pre_blur * scale)
+    gray = rgb_to_gray(image.detach().cpu().float())[0, 0].numpy()
+    height, width = gray.shape
+    scale = damage_scale(height, width)
+    luma = cv2.GaussianBlur(gray, (0, 0), tuning.pre_blur * scale)
     contrast, dark_contrast = _line_contrasts(luma, scale, tuning)
     need = max(tuning.contrast * 2.0 * (1.0 - sensitivity), 1e-3)
     ground = _ground(luma, scale, tuning)

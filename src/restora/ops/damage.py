@@ -39,7 +39,7 @@ import torch
 from restora.core.checks import check_image
 from restora.io.arrays import numpy_to_tensor, tensor_to_numpy
 
-__all__ = ["detect_damage_classical"]
+__all__ = ["damage_scale", "detect_damage_classical"]
 
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 # Line directions (dy, dx); the first (vertical) is the typical scratch direction.
@@ -86,8 +86,13 @@ class _Tuning:
 _TUNING = _Tuning()
 
 
-def _scale(height: int, width: int) -> float:
-    """1.0 up to a 512 px short side, then the square root of the size ratio (as data.damage)."""
+def damage_scale(height: int, width: int) -> float:
+    """How damage-detection sizes grow with the photo: 1.0 up to a 512 px short side, then the
+    square root of the size ratio (as data.damage draws damage).
+
+    >>> damage_scale(400, 600), damage_scale(2048, 3000)
+    (1.0, 2.0)
+    """
     return max(1.0, (min(height, width) / 512.0) ** 0.5)
 
 
@@ -266,7 +271,7 @@ def _evidence(luma: np.ndarray, sign: int, scale: float, t: _Tuning) -> _Evidenc
 def _detect_sign(luma: np.ndarray, sign: int, sensitivity: float, t: _Tuning) -> np.ndarray:
     """Damage brighter (``sign`` = 1) or darker (-1) than its surroundings, bool ``(H, W)``."""
     height, width = luma.shape
-    scale = _scale(height, width)
+    scale = damage_scale(height, width)
     e = _evidence(luma, sign, scale, t)
 
     # Seeds: strong evidence with the opacity typical of damage, or overwhelming evidence
@@ -319,7 +324,7 @@ def _detect_sign(luma: np.ndarray, sign: int, sensitivity: float, t: _Tuning) ->
 
 def _detect_one(rgb: np.ndarray, sensitivity: float, t: _Tuning = _TUNING) -> np.ndarray:
     luma = rgb @ _LUMA
-    sigma = t.pre_blur * _scale(*luma.shape)
+    sigma = t.pre_blur * damage_scale(*luma.shape)
     luma = cv2.GaussianBlur(luma, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
     return _detect_sign(luma, 1, sensitivity, t) | _detect_sign(luma, -1, sensitivity, t)
 

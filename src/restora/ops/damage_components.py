@@ -39,6 +39,7 @@ import numpy as np
 import torch
 
 from restora.core.checks import check_shape
+from restora.ops.damage import damage_scale
 
 __all__ = [
     "ComponentRules",
@@ -166,10 +167,6 @@ class DetectionRules:
         high = min(max(self.high * factor, 0.02), 0.98)
         low = min(max(self.low * factor, 0.02), high)
         return DetectionRules(high=high, low=low, contour=self.contour, components=self.components)
-
-
-def _scale(height: int, width: int) -> float:
-    return max(1.0, math.sqrt(min(height, width) / 512.0))
 
 
 def hysteresis_mask(probability: torch.Tensor, *, low: float, high: float) -> torch.Tensor:
@@ -307,7 +304,7 @@ def classify_components(
         return torch.from_numpy(whole), []
     # Shape from the whole component: a blob cut by a face's edge stays a blob in each piece.
     distance = cv2.distanceTransform(holes, cv2.DIST_L2, 3)
-    scale = _scale(height, width)
+    scale = damage_scale(height, width)
     margin = rules.border_margin * scale
     kinds: list[Kind] = ["blob"]
     thickness = [0.0]
@@ -446,7 +443,7 @@ def _drop_contours(
     count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
     if count <= 1:
         return mask, 0
-    scale = _scale(*holes.shape)
+    scale = damage_scale(*holes.shape)
     flat = labels.ravel()
     on_edge = edge_pixels(image, scale=scale).ravel()
     share = np.bincount(flat, weights=on_edge, minlength=count) / np.maximum(

@@ -227,12 +227,13 @@ def test_sensitivity_scales_both_thresholds() -> None:
 
 
 def test_edge_pixels_on_a_large_scan_work_on_a_smaller_copy() -> None:
-    from restora.ops.damage_components import _scale, edge_pixels
+    from restora.ops.damage import damage_scale
+    from restora.ops.damage_components import edge_pixels
 
     image = np.full((2100, 2100), 0.4, np.float32)
     image[:, 1050:] = 0.8
     cv2.line(image, (300, 100), (310, 2000), 0.95, 3)  # a scratch, 3 px wide at this size
-    scale = _scale(*image.shape)
+    scale = damage_scale(*image.shape)
     assert scale >= 2  # the path under test
     edges = edge_pixels(_rgb(image), scale=scale)
     assert edges.shape == image.shape
