@@ -47,6 +47,15 @@ def command_line() -> str:
     return " ".join([".venv/bin/python", *sys.argv])
 
 
+def network_folder(folder: Path) -> Path:
+    """The saved model inside ``folder``: the folder itself, or a training checkpoint's ``ema``
+    (else ``model``) part when that holds the ``config.json``."""
+    for sub in ("ema", "model"):
+        if (folder / sub / "config.json").is_file():
+            return folder / sub
+    return folder
+
+
 def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"

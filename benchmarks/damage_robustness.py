@@ -45,6 +45,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from _common import network_folder
 from restora.io.arrays import numpy_to_tensor
 from restora.io.atomic import atomic_write_bytes, atomic_write_text
 from robustness.conditions import CONDITIONS
@@ -124,11 +125,7 @@ def unet_detector(folder: Path, views: str) -> Detector:
     from restora.models import load_model
     from restora.pipeline.stages.detect import learned_probability
 
-    source = folder
-    for sub in ("ema", "model"):
-        if (folder / sub / "config.json").is_file():
-            source = folder / sub
-            break
+    source = network_folder(folder)
     catalogue = _catalogue()
     if catalogue is None:
         sys.exit("--unet needs restora.models.catalogue (restora with the model catalogue)")
@@ -162,12 +159,7 @@ def pipeline_detector(
     if folder is not None:
         from restora.models import catalogue, load_model
 
-        source = folder
-        for sub in ("ema", "model"):
-            if (folder / sub / "config.json").is_file():
-                source = folder / sub
-                break
-        network = catalogue.prepare(load_model(source), stage.NETWORK)
+        network = catalogue.prepare(load_model(network_folder(folder)), stage.NETWORK)
     options: dict = {"method": "learned", "pyramid": pyramid, "cracks": cracks}
     if views != "auto":
         options["views"] = int(views)

@@ -111,10 +111,8 @@ def main() -> None:
         "what the embedder sees alone); further: restored further than damaged. drift_flags: restored faces further than half the "
         "embedder's same-person threshold from the clean face."
     )
-    write_table(args.name, rows, command_line(), notes)
-    from _common import RESULTS
-
-    (RESULTS / f"{args.name}.per_face.json").write_text(
+    _, table = write_table(args.name, rows, command_line(), notes)
+    table.with_suffix(".per_face.json").write_text(
         json.dumps(per_face, indent=1) + "\n", encoding="utf-8"
     )
     for r in rows:

@@ -20,7 +20,7 @@ edges2image    Canny edges ``(1, H, W)`` in {0, 1}    clean ``(3, H, W)``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -285,22 +285,33 @@ class DamageTask:
     on a small crop packs it far denser than on a photo (the ``full`` profile covers ~29 % of a
     128 px crop but ~8 % of a 481x321 photo); a photo-sized crop with a small window trains at
     the density the detector meets, for the cost of a small crop.
+
+    ``aged_fraction`` > 0: that share of the crops is aged as the issue-6 detector's were
+    (``tone = "age"``: sepia, fading, grain, blur; no scan) whatever ``damage.tone`` and
+    ``damage.scan`` say, so a detector trained on print tones and scans keeps its skill on
+    that set too. 0 draws no extra random number (seeded output as before).
     """
 
     name: ClassVar[str] = "damage"
     damage: DamageConfig = DamageConfig()
     window: int = 0
+    aged_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         if self.window < 0:
             raise ValueError(f"window must be >= 0 (0 = the whole crop), got {self.window}")
+        if not 0.0 <= self.aged_fraction <= 1.0:
+            raise ValueError(f"aged_fraction must be in [0, 1], got {self.aged_fraction}")
 
     @property
     def crop_multiple(self) -> int:
         return 1
 
     def make_pair(self, clean: torch.Tensor, rng: np.random.Generator) -> PairedSample:
-        damaged, mask = synthesize_damage(clean, rng=rng, config=self.damage)
+        config = self.damage
+        if self.aged_fraction > 0 and rng.random() < self.aged_fraction:
+            config = replace(config, age=True, tone="age", scan=0.0, sharpen=0.0)
+        damaged, mask = synthesize_damage(clean, rng=rng, config=config)
         if self.window:
             top, left = random_crop_origin(*damaged.shape[-2:], self.window, rng)
             region = (..., slice(top, top + self.window), slice(left, left + self.window))

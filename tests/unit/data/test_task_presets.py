@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -200,3 +202,35 @@ def test_damage_window_is_a_part_of_damage_drawn_at_photo_scale():
         DamageTask(window=-1)
     with pytest.raises(ValueError, match="larger than the image"):
         windowed.make_pair(photo[..., :48, :48], np.random.default_rng(0))
+
+
+def test_damage_aged_fraction_draws_issue6_aged_crops():
+    photo = torch.rand(1, 3, 64, 64)
+    printed = replace(DAMAGE_PROFILES["classic"], tone="print", scan=1.0)
+    always = DamageTask(damage=printed, aged_fraction=1.0)
+    rng = np.random.default_rng(5)
+    rng.random()  # the task's draw of which aging to use
+    aged = replace(printed, tone="age", scan=0.0, sharpen=0.0)
+    expected_input, expected_mask = synthesize_damage(photo, rng=rng, config=aged)
+    sample = always.make_pair(photo, np.random.default_rng(5))
+    assert torch.equal(sample.input, expected_input[0])
+    assert torch.equal(sample.target, expected_mask[0])
+    # 0 keeps the configured aging and draws nothing extra (seeded output unchanged)
+    plain_input, _ = synthesize_damage(photo, rng=np.random.default_rng(5), config=printed)
+    never = DamageTask(damage=printed).make_pair(photo, np.random.default_rng(5))
+    assert torch.equal(never.input, plain_input[0])
+    assert not torch.equal(never.input, sample.input)
+    # a share in between: each crop is one or the other, by the task's draw
+    half = DamageTask(damage=printed, aged_fraction=0.5)
+    kinds = set()
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        config = aged if rng.random() < 0.5 else printed
+        kinds.add(config.tone)
+        expected_input, _ = synthesize_damage(photo, rng=rng, config=config)
+        assert torch.equal(
+            half.make_pair(photo, np.random.default_rng(seed)).input, expected_input[0]
+        )
+    assert kinds == {"age", "print"}
+    with pytest.raises(ValueError, match="aged_fraction"):
+        DamageTask(aged_fraction=1.5)
