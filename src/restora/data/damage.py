@@ -33,6 +33,7 @@ from restora.data.scan import random_scan
 from restora.data.strokes import (
     Canvas,
     damage_colour,
+    dash_pattern,
     render_blob,
     render_polygon,
     render_stroke,
@@ -73,6 +74,9 @@ class DamageConfig:
         wide_scratch_width: width range of wide scratches in pixels.
         dust_size: diameter range of dust specks in pixels.
         bright_fraction: probability that a scratch or speck is bright (white) rather than dark.
+        dashed: probability that a scratch or curved scratch survives only in pieces: dashes
+            of 2-14 px with gaps of 1-8 px (at 512 px; a chain of short marks, as cracked
+            emulsion along a scratch shows on real prints). 0 draws no extra random numbers.
         age: age the photo (sepia, fading, grain, softness) before drawing the damage.
         paper_texture: probability that the aged photo gets a paper-surface texture
             (aging, not damage: never in the mask).
@@ -110,6 +114,7 @@ class DamageConfig:
     wide_scratch_width: tuple[float, float] = (5.0, 14.0)
     dust_size: tuple[float, float] = (1.0, 6.0)
     bright_fraction: float = 0.6
+    dashed: float = 0.0
     age: bool = True
     paper_texture: float = 0.0
     halftone: float = 0.0
@@ -131,6 +136,7 @@ class DamageConfig:
                 raise ValueError(f"{name} must be (low, high) with 0 < low <= high")
         for name in (
             "bright_fraction",
+            "dashed",
             "paper_texture",
             "halftone",
             "color_cast",
@@ -185,6 +191,19 @@ def _count(rng: np.random.Generator, bounds: tuple[int, int], factor: float) -> 
     return int(rng.integers(bounds[0], bounds[1] + 1) * factor + 0.5)
 
 
+def _maybe_dashed(
+    opacity: np.ndarray,
+    points: np.ndarray,
+    rng: np.random.Generator,
+    config: DamageConfig,
+    scale: float,
+) -> np.ndarray:
+    """``opacity`` broken into dashes with probability ``config.dashed`` (no draw when 0)."""
+    if config.dashed <= 0 or rng.random() >= config.dashed:
+        return opacity
+    return opacity * dash_pattern(points, rng, (2 * scale, 14 * scale), (1 * scale, 8 * scale))
+
+
 def _draw_scratches(
     canvas: Canvas, rng: np.random.Generator, config: DamageConfig, scale: float, factor: float
 ) -> None:
@@ -202,6 +221,7 @@ def _draw_scratches(
         opacity = rng.uniform(0.5, 1.0) * profile
         line_width = rng.uniform(*config.scratch_width) * scale
         bright = rng.random() < config.bright_fraction
+        opacity = _maybe_dashed(opacity, points, rng, config, scale)
         canvas.paint(
             render_stroke(points, line_width, opacity, (height, width)), damage_colour(rng, bright)
         )
@@ -222,6 +242,7 @@ def _draw_curves(
         opacity = opacity * taper(t, 0.15)
         line_width = rng.uniform(config.scratch_width[0], 0.5 * sum(config.scratch_width)) * scale
         bright = rng.random() < config.bright_fraction
+        opacity = _maybe_dashed(opacity, points, rng, config, scale)
         canvas.paint(
             render_stroke(points, line_width, opacity, (height, width)), damage_colour(rng, bright)
         )

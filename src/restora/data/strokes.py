@@ -15,6 +15,7 @@ import numpy as np
 
 __all__ = [
     "Canvas",
+    "dash_pattern",
     "damage_colour",
     "render_blob",
     "render_polygon",
@@ -81,6 +82,31 @@ def render_stroke(
     canvas = cv2.GaussianBlur(canvas, (0, 0), sigmaX=0.35 * ss)
     alpha = cv2.resize(canvas, (right - left, bottom - top), interpolation=cv2.INTER_AREA)
     return np.clip(alpha, 0, 1), top, left
+
+
+def dash_pattern(
+    points: np.ndarray,
+    rng: np.random.Generator,
+    dash: tuple[float, float],
+    gap: tuple[float, float],
+) -> np.ndarray:
+    """``(N,)`` in {0, 1}: a line along ``points`` ``(N, 2)`` broken into dashes (lengths
+    uniform in ``dash`` px) and gaps (in ``gap`` px), starting at a random phase: multiply a
+    stroke's opacity by it for a scratch or crack that survives only in pieces.
+
+    >>> pts = np.stack([np.arange(100.0), np.zeros(100)], 1)
+    >>> on = dash_pattern(pts, np.random.default_rng(0), (5, 10), (3, 6))
+    >>> 0.4 < float(on.mean()) < 0.9
+    True
+    """
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    on = np.zeros(len(points), np.float32)
+    position = -rng.uniform(0, dash[1] + gap[1])
+    while position < arc[-1]:
+        length = rng.uniform(*dash)
+        on[(arc >= position) & (arc < position + length)] = 1.0
+        position += length + rng.uniform(*gap)
+    return on
 
 
 def render_blob(

@@ -182,3 +182,26 @@ def test_color_cast_tints_without_damage(photo):
     speckled = color_cast(photo, rng=np.random.default_rng(0), strength=0.0, speckle=0.04)
     assert 0.02 < float((speckled - photo).std()) < 0.06
     torch.testing.assert_close(color_cast(photo, rng=np.random.default_rng(0), strength=0.0), photo)
+
+
+def test_dashed_scratches_break_into_pieces_along_the_same_line(photo):
+    scratches = DamageConfig(**{**NO_DAMAGE, "scratches": (1, 1)}, age=False, bright_fraction=1.0)
+    dashed = replace(scratches, dashed=1.0)
+    counts = []
+    for seed in range(6):
+        whole = synthesize_damage(photo, rng=np.random.default_rng(seed), config=scratches)[1]
+        damaged, broken = synthesize_damage(photo, rng=np.random.default_rng(seed), config=dashed)
+        counts.append((components(whole)[0], components(broken)[0]))
+        # the mask is still exactly the changed pixels; the dashes follow one near-vertical line
+        changed = (damaged - photo).abs().amax(dim=1, keepdim=True) > scratches.min_change
+        assert torch.equal(broken > 0.5, changed)
+        ys, xs = np.nonzero(broken[0, 0].numpy())
+        assert np.ptp(ys) > 3 * np.ptp(xs)
+        # 0 (the default) draws no extra random numbers: seeded output as before
+        plain = replace(dashed, dashed=0.0)
+        again = synthesize_damage(photo, rng=np.random.default_rng(seed), config=plain)[1]
+        assert torch.equal(again, whole)
+    assert all(w == 1 for w, _ in counts)  # one line each ...
+    assert sum(b for _, b in counts) >= 4 * len(counts)  # ... against chains of dashes
+    with pytest.raises(ValueError, match="dashed"):
+        DamageConfig(dashed=1.5)
