@@ -116,7 +116,7 @@ CATALOGUE: dict[str, ShippedModel] = {
             name="damage.unet",
             task="detect_damage",
             folder="damage/unet_damage",
-            sha256="2e2ef9b2df37fb2732fb755637b05cc9fa8898541d39543eebbf8ce6841efac4",
+            sha256="b23fc15e7f59d6653a5e4369b380a03184abbaaf2e2f2cddd351f07ce325f9fa",
             arch="unet",
             summary="damage segmentation U-Net (1.8 M parameters, logits, total stride 16)",
             # 4 mirror views up to 4 MP, 2 up to 8 MP, 1 above
