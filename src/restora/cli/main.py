@@ -151,6 +151,7 @@ def restore(
     ] = False,
 ) -> None:
     """Restore photos into OUTPUT; a re-run skips what is already done."""
+    from restora.core.memory import keep_freed_memory
     from restora.engine.batch import output_filter, run_batch
     from restora.engine.inputs import collect_inputs
 
@@ -172,6 +173,7 @@ def restore(
         "max_pixels": max_pixels,
     }
     spec = _build_spec(config, set_ or [], flags)
+    keep_freed_memory()  # large scans: tiles reuse freed buffers (see its docstring)
 
     def on_note(path: Path, text: str) -> None:
         print(f"restora: note: {path}: {text}", file=sys.stderr)

@@ -1,12 +1,41 @@
-"""Process memory readings for reports (peak RSS)."""
+"""Process memory: readings for reports (peak RSS) and the allocator setting of the CLI."""
 
 from __future__ import annotations
 
+import ctypes
 import resource
 import sys
+
+_M_TRIM_THRESHOLD = -1  # glibc mallopt parameters (malloc.h)
+_M_MMAP_MAX = -4
 
 
 def peak_rss_bytes() -> int:
     """Peak resident set size of this process so far, in bytes."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed memory for reuse rather than hand it back to the system.
+
+    Large photos go through the networks tile by tile, with buffers of tens to hundreds of MB
+    per layer. By default glibc maps each such block afresh and unmaps it when freed, so every
+    tile page-faults its memory in again: on a 24 MP scan a third of the damage detection's CPU
+    time was system time. With no mmap for large blocks and no trimming (this function), the
+    same run took 54 s instead of 72 s, with peak RSS 2.65 GB instead of 2.2 GB (the damage
+    model card). Process-wide and irreversible: the ``restore`` command calls it once; library
+    callers may call it themselves.
+
+    Returns:
+        True when the setting took; False where there is no glibc ``mallopt`` (macOS, Windows,
+        musl), where nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))

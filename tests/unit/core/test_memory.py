@@ -1,0 +1,64 @@
+"""restora.core.memory: peak RSS and the allocator setting of the restore command."""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from restora.core import memory
+
+
+def test_peak_rss_grows_with_a_large_allocation() -> None:
+    before = memory.peak_rss_bytes()
+    block = np.ones(64 * 2**20, np.uint8)  # 64 MB, touched
+    assert block.sum() == block.size
+    assert memory.peak_rss_bytes() >= before
+    assert memory.peak_rss_bytes() >= block.nbytes
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt is Linux-only")
+def test_keep_freed_memory_sets_glibc_malloc(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int]] = []
+
+    class FakeMallopt:
+        argtypes: list = []
+        restype = None
+
+        def __call__(self, parameter: int, value: int) -> int:
+            calls.append((parameter, value))
+            return 1
+
+    class FakeLibc:
+        mallopt = FakeMallopt()
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc())
+    assert memory.keep_freed_memory() is True
+    assert calls == [(-4, 0), (-1, 2**31 - 1)]  # M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GB
+
+
+def test_keep_freed_memory_is_a_reported_no_op_without_glibc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def missing(name: str) -> None:
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    assert memory.keep_freed_memory() is False
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert memory.keep_freed_memory() is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt is Linux-only")
+def test_keep_freed_memory_takes_on_this_machines_libc() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").mallopt  # noqa: B018
+    except (OSError, AttributeError):
+        pytest.skip("no glibc here")
+    # In a child process: the setting is process-wide and would outlive this test.
+    code = "from restora.core.memory import keep_freed_memory; print(keep_freed_memory())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
