@@ -7,6 +7,7 @@ imported as ``_common`` from the script's folder.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
 import subprocess
@@ -43,8 +44,11 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
 
 
 def command_line() -> str:
-    """The command that is running, as a user would type it (for the results' provenance)."""
-    return " ".join([".venv/bin/python", *sys.argv])
+    """The command that is running, as a user would type it (for the results' provenance),
+    with ``OMP_NUM_THREADS`` in front when the environment sets it."""
+    threads = os.environ.get("OMP_NUM_THREADS")
+    prefix = [f"OMP_NUM_THREADS={threads}"] if threads else []
+    return " ".join([*prefix, ".venv/bin/python", *sys.argv])
 
 
 def network_folder(folder: Path) -> Path:

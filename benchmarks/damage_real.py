@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from _common import command_line
 from damage_robustness import DETECTORS, Detector, pipeline_detector, unet_detector
 from restora.core.paths import shared_dir
 from restora.io.arrays import numpy_to_tensor
@@ -426,7 +427,7 @@ def main(argv: list[str] | None = None) -> None:
             folder, args.views, tuple(args.thresholds)
         )
     results = evaluate(detectors, root / "data" / "real_photos", args.overlays, tuple(args.folders))
-    command = " ".join(["OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python", *sys.argv])
+    command = command_line()
     write(results, list(detectors), command, args.name)
     for row in summary(results, list(detectors)):
         log(json.dumps(row))

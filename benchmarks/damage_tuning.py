@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from _common import command_line
 from restora.io.arrays import numpy_to_tensor
 from restora.io.atomic import atomic_write_text
 from restora.ops.damage import detect_damage_classical
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         row = {"setting": rules.label(), **verdict(score(entries, rules), classical)}
         rows.append(row)
         log(json.dumps(row))
-    command = " ".join(["OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python", *sys.argv])
+    command = command_line()
     columns = list(rows[0])
     lines = [
         f"# {args.name}: post-processing chosen on the selection split",

@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 import restora
+from _common import command_line
 from restora.io.arrays import numpy_to_tensor
 from restora.io.atomic import atomic_write_text
 from restora.ops.inpaint import inpaint_classical
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
         default["hole_psnr"] > r["hole_psnr"] and default["hole_ssim"] > r["hole_ssim"]
         for r in peers
     )
-    command = " ".join(["OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python", *sys.argv])
+    command = command_line()
     holes = [s["hole_pct"] for s in next(iter(per_image.values()))]
     photos = (
         "BSDS500 test photos 100-129 (the selection split, for choosing checkpoints; not faces)"
