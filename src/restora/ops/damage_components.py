@@ -15,12 +15,16 @@ those replaces real picture with a guess. :func:`decide_damage` therefore
    blobs only on strong evidence; inside a face (its box and eye-nose-mouth core) blobs and
    border pieces never, lines only when long (a crack crossing the face, not a piece of an
    eyelid, lip or jaw line) on strong evidence, spots only on very strong evidence, so eyes,
-   nostrils, lips and teeth stay. The face thresholds were chosen on 39 caltech faces never
+   nostrils, lips and teeth stay. A spot or short line on the cheeks of a frontal face that
+   those rules leave is filled after all when it has no mirrored twin on the other side of
+   the face (:mod:`restora.ops.face_mirror`): dust and crack fragments do not come in pairs,
+   eyes, nostrils and lip corners do. The face thresholds were chosen on 39 caltech faces never
    trained on (not the 7 of the clean-faces test), toned by the robustness benchmark's
    renderers, clean and with its independent cracks, brush strokes and craquelure
-   (``benchmarks/damage_face_rules.py``): with the shipped detector, 1 of the 39 clean faces
-   gets a repair inside the head, and of the damage drawn over heads 27.4 % is repaired - the
-   rules buy safety with recall.
+   (``benchmarks/damage_face_rules.py``): with the shipped detector, none of the 39 clean
+   faces gets a repair inside the head, and of the damage drawn over heads 33.0 % is repaired -
+   the rules buy safety with recall. The mirror rule's thresholds were chosen on other faces
+   (``benchmarks/face_mirror_tuning.py``).
 
 The decisions are data (:class:`DamageComponent`), listed in the run report. Sizes are pixels
 for a photo with a ~512 px short side and grow with the square root of the size above that
@@ -40,6 +44,12 @@ import torch
 
 from restora.core.checks import check_shape
 from restora.ops.damage import damage_scale
+from restora.ops.face_mirror import (
+    frontal,
+    lighter_than_around,
+    mirror_asymmetry,
+    on_cheeks,
+)
 
 __all__ = [
     "ComponentRules",
@@ -62,10 +72,13 @@ Where = Literal["outside", "face", "core"]
 @dataclass(frozen=True)
 class FaceRegion:
     """A face: its ``box`` and its eye-nose-mouth ``core`` (inside the box), each
-    ``(y0, y1, x0, x1)`` in pixels, end-exclusive."""
+    ``(y0, y1, x0, x1)`` in pixels, end-exclusive; ``landmarks``: its five ``(x, y)`` points
+    (eyes, nose, mouth corners) when the detector gives them - they allow mirror evidence
+    (:mod:`restora.ops.face_mirror`) in the core."""
 
     box: Box
     core: Box
+    landmarks: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,19 @@ class ComponentRules:
             repaired share from 24 % to 1 % without sparing a clean face more (measured
             with the previous, step-5000 weights; a one-off analysis, script not committed).
         border_margin: a component within this many px of the frame is a ``border`` one.
+        mirror_asymmetry: a ``spot`` or ``line`` piece inside a face's core that the face
+            rules above leave is filled after all when it has no mirrored twin on the other
+            side of the face (:func:`restora.ops.face_mirror.mirror_asymmetry` at least this;
+            1 is "the other side is plain") ...
+        mirror_evidence: ... and at least this mean probability, on a face whose landmarks are
+            known and that is seen from the front (:func:`~restora.ops.face_mirror.yaw` at most
+            ``mirror_yaw`` eye distances), for a piece on the cheeks
+            (:func:`~restora.ops.face_mirror.on_cheeks`, at most ``mirror_outer`` eye
+            distances from the face's axis).
+        mirror_lighter_spots: ... and, for a ``spot``, only when it is lighter than around it
+            (:func:`~restora.ops.face_mirror.lighter_than_around`): a dark spot on a cheek is
+            as often a mole or a freckle as dark dust, and a mole is part of the face. Eyes, nostrils, brows and lip
+            corners come in pairs or lie on the axis; dust and crack fragments do not.
     """
 
     line_width: float = 7.0
@@ -103,6 +129,11 @@ class ComponentRules:
     confirm_evidence: float = 0.9
     confirm_support: float = 0.1
     border_margin: float = 2.0
+    mirror_asymmetry: float = 0.8
+    mirror_evidence: float = 0.6
+    mirror_yaw: float = 0.15
+    mirror_outer: float = 0.85
+    mirror_lighter_spots: bool = True
 
 
 @dataclass(frozen=True)
@@ -263,6 +294,7 @@ def classify_components(
     faces: Sequence[FaceRegion] = (),
     rules: ComponentRules = ComponentRules(),
     support: torch.Tensor | None = None,
+    image: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, list[DamageComponent]]:
     """Label each part of ``mask`` and decide whether to fill it (see the module doc).
 
@@ -279,6 +311,9 @@ def classify_components(
         support: a second detector's mask ``(1, 1, H, W)`` (damage where > 0.5) that must
             confirm weakly evidenced lines, blobs and border pieces (``rules.confirm_*``);
             None: no confirmation asked.
+        image: the photo ``(1, 3, H, W)`` in [0, 1]; with it, spots and lines in the core of
+            a frontal face with landmarks that the face rules leave can be filled on mirror
+            evidence (``rules.mirror_*``); None: no mirror evidence.
 
     Returns:
         ``(labels, components)``: int32 labels ``(H, W)`` as a tensor (0 = background,
@@ -373,6 +408,7 @@ def classify_components(
     np.maximum.at(span[:, 1], parent[in_face], bottom[in_face])
     np.minimum.at(span[:, 2], parent[in_face], left[in_face])
     np.maximum.at(span[:, 3], parent[in_face], right[in_face])
+    mirror = _Mirror(image, faces, rules) if image is not None and faces else None
     components = []
     for j in range(1, n + 1):
         kind, where = kinds[parent[j]], _WHERE[region[j]]
@@ -382,12 +418,69 @@ def classify_components(
         length = max(y1 - y0, x1 - x0) / scale
         backed = None if confirmed is None else float(confirmed[j])
         fill, reason = _decide(kind, evidence, where, length, backed, rules)
+        if not fill and mirror is not None and where == "core" and kind in ("spot", "line"):
+            y0, y1, x0, x1 = box
+            at = np.nonzero(pieces[y0:y1, x0:x1] == j)
+            fill, reason = mirror.decide((at[0] + y0, at[1] + x0), box, kind, evidence, reason)
         components.append(
             DamageComponent(
                 box, int(areas[j]), thickness[parent[j]], evidence, kind, where, fill, reason
             )
         )
     return torch.from_numpy(pieces), components
+
+
+class _Mirror:
+    """Mirror evidence for pieces in face cores (``rules.mirror_*``), the luminance computed
+    once."""
+
+    def __init__(
+        self, image: torch.Tensor, faces: Sequence[FaceRegion], rules: ComponentRules
+    ) -> None:
+        check_shape(image, ["1", "3", "H", "W"], "image")
+        self.faces = [
+            f for f in faces if f.landmarks is not None and frontal(f.landmarks, rules.mirror_yaw)
+        ]
+        self.luma = (
+            np.ascontiguousarray(image[0].permute(1, 2, 0).cpu().float().numpy() @ _LUMA)
+            if self.faces
+            else None
+        )
+        self.rules = rules
+
+    def decide(
+        self,
+        piece: tuple[np.ndarray, np.ndarray],
+        box: Box,
+        kind: Kind,
+        evidence: float,
+        reason: str,
+    ) -> tuple[bool, str]:
+        """Whether the piece (its pixels' ``(rows, columns)`` and ``box``) that the face rules
+        left for ``reason`` is filled after all on mirror evidence; and why."""
+        if self.luma is None or evidence < self.rules.mirror_evidence:
+            return False, reason
+        cy, cx = (box[0] + box[1]) / 2, (box[2] + box[3]) / 2
+        for face in self.faces:
+            y0, y1, x0, x1 = face.core
+            if y0 <= cy < y1 and x0 <= cx < x1:
+                assert face.landmarks is not None
+                if not on_cheeks(piece, face.landmarks, outer=self.rules.mirror_outer):
+                    return False, reason
+                if (
+                    kind == "spot"
+                    and self.rules.mirror_lighter_spots
+                    and not lighter_than_around(self.luma, piece)
+                ):
+                    return False, f"{reason}; a dark spot (a mole or a freckle is left)"
+                score = mirror_asymmetry(self.luma, piece, face.landmarks)
+                if score >= self.rules.mirror_asymmetry:
+                    return True, (
+                        f"{kind} over a face with no mirrored twin (asymmetry {score:.2f}, "
+                        f"evidence {evidence:.2f})"
+                    )
+                return False, f"{reason}; mirrored on the face (asymmetry {score:.2f})"
+        return False, reason
 
 
 def _decide(
@@ -480,7 +573,7 @@ def decide_damage(
     if rules.contour < 1.0:
         mask, _ = _drop_contours(mask, image, rules.contour)
     return classify_components(
-        mask, probability, faces=faces, rules=rules.components, support=support
+        mask, probability, faces=faces, rules=rules.components, support=support, image=image
     )
 
 

@@ -20,7 +20,8 @@ def face_region(face: Face, height: int, width: int) -> FaceRegion:
 
     The box is the head, not the detector's tight face box: grown by :data:`HEAD` (a fifth of
     its width on each side for ears and hair, 30 % of its height above for the hair, 10 % below
-    for the chin), so hair and ears get the face's rules too.
+    for the chin), so hair and ears get the face's rules too. The landmarks come along (the
+    damage stage's mirror evidence uses them).
 
     The core spans the eyes (with the brows: 0.5 eye distances above the eye line), the nose
     and the mouth (0.35 eye distances below its corners), 0.4 eye distances beyond the outer
@@ -29,8 +30,9 @@ def face_region(face: Face, height: int, width: int) -> FaceRegion:
 
     >>> f = Face(box=(100, 100, 200, 220), landmarks=((130, 150), (170, 150), (150, 175),
     ...                                                (135, 195), (165, 195)))
-    >>> face_region(f, 400, 400)
-    FaceRegion(box=(64, 232, 80, 220), core=(130, 209, 114, 186))
+    >>> r = face_region(f, 400, 400)
+    >>> r.box, r.core, r.landmarks == f.landmarks
+    ((64, 232, 80, 220), (130, 209, 114, 186), True)
     """
     x0, y0, x1, y1 = face.box
     w, h = x1 - x0, y1 - y0
@@ -54,4 +56,4 @@ def face_region(face: Face, height: int, width: int) -> FaceRegion:
     bottom = float(points[3:, 1].max()) + 0.35 * d
     left = float(points[:, 0].min()) - 0.4 * d
     right = float(points[:, 0].max()) + 0.4 * d
-    return FaceRegion(box, clip(top, bottom, left, right))
+    return FaceRegion(box, clip(top, bottom, left, right), face.landmarks)

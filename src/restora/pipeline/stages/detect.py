@@ -21,10 +21,10 @@ What is repaired (``detect.components = "decide"``, the default): the network's 
 goes through :func:`restora.ops.damage_components.decide_damage` — hysteresis between
 :data:`RULES`' thresholds (scaled by the sensitivity), thin marks lying along the photo's own
 edges dropped, and one decision per component from its shape and evidence, with stricter rules
-inside the faces the analysis finds; outside faces, lines, blobs and border pieces of moderate
-evidence must also be confirmed by the classical detector's filters
-(``ComponentRules.confirm_*``). The
-classical detector's mask gets the same shape and face decisions (its evidence counts as
+inside the faces the analysis finds (relaxed on a frontal face's cheeks for marks with no
+mirrored twin, :mod:`restora.ops.face_mirror`); outside faces, lines, blobs and border pieces
+of moderate evidence must also be confirmed by the classical detector's filters
+(``ComponentRules.confirm_*``). The classical detector's mask gets the same shape and face decisions (its evidence counts as
 certain). ``restoration.mask`` holds what will be repaired;
 ``restoration.damage`` lists every component with its decision (the report shows them).
 
@@ -288,6 +288,7 @@ class DetectDamageStage(Stage):
                     faces=_faces(restoration, spec),
                     rules=rules.components,
                     support=support,
+                    image=image,
                 )
             elif cracks is not None:
                 labels, parts = classify_components(candidates, probability, rules=rules.components)
@@ -306,7 +307,9 @@ class DetectDamageStage(Stage):
             if parts and spec.detect.components == "decide":
                 faces = _faces(restoration, spec)
                 if faces:
-                    labels, parts = classify_components(found, faces=faces, rules=RULES.components)
+                    labels, parts = classify_components(
+                        found, faces=faces, rules=RULES.components, image=image
+                    )
             note = "classical detector"
             factor = working_factor(*image.shape[-2:], ctx.memory_budget_mb)
             if factor < 1.0:
