@@ -30,7 +30,7 @@ def main(argv: list[str]) -> None:
     folder, suffix, module = Path(argv[0]), argv[1], argv[2]
     network = catalogue.prepare(load_model(network_folder(folder)), stage.NETWORK)
     stage._network = lambda: network
-    command = " ".join([".venv/bin/python", *sys.argv])
+    command = _common.command_line()  # this wrapper's own command line, before argv changes
     write = _common.write_table
 
     def write_table(name: str, rows: list[dict], _command: str, notes: str = ""):
