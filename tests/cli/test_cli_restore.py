@@ -178,3 +178,20 @@ def test_cracks_flag_turns_on_the_crack_detector(cli, tmp_path):
         assert len(detect) == 1
         notes[out] = " ".join(detect[0]["notes"])
     assert "crack detector" in notes["cracks"] and "crack detector" not in notes["plain"]
+
+
+def test_restore_sets_the_allocator_once_per_run_and_does_not_trim_between_photos(
+    cli, tmp_path, monkeypatch
+):
+    # Trimming after each photo lowered resident memory between photos but raised the batch's
+    # peak (benchmarks/results/memory_batch.md), so the command only keeps freed memory.
+    from restora.core import memory
+
+    calls = []
+    monkeypatch.setattr(memory, "keep_freed_memory", lambda: calls.append("keep") or True)
+    monkeypatch.setattr(memory, "release_freed_memory", lambda: calls.append("release") or True)
+    for name in ("a.png", "b.png", "c.png"):
+        make_photo(tmp_path / "in" / name)
+    code, _, err = cli("restore", tmp_path / "in", "-o", tmp_path / "out", "--stages", "analyze")
+    assert code == 0, err
+    assert calls == ["keep"]

@@ -62,3 +62,42 @@ def test_keep_freed_memory_takes_on_this_machines_libc() -> None:
     code = "from restora.core.memory import keep_freed_memory; print(keep_freed_memory())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc_trim is Linux-only")
+def test_release_freed_memory_gives_back_what_keep_freed_memory_kept() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim  # noqa: B018
+    except (OSError, AttributeError):
+        pytest.skip("no glibc here")
+    # In a child process: 400 MB freed stays resident under keep_freed_memory until released.
+    code = """
+import numpy as np
+from restora.core.memory import keep_freed_memory, release_freed_memory
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+
+assert keep_freed_memory()
+block = np.ones(400 * 2**20, np.uint8)
+del block
+kept = rss()
+assert release_freed_memory()
+print(kept - rss())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(out.stdout.strip()) > 300 * 2**20
+
+
+def test_release_freed_memory_is_a_reported_no_op_without_glibc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def missing(name: str) -> None:
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    assert memory.release_freed_memory() is False
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert memory.release_freed_memory() is False
