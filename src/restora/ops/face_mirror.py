@@ -37,7 +37,8 @@ __all__ = [
 
 MIRROR_SCALE = 48.0
 """The eye distance (px) the comparison works at: larger faces are measured on an
-area-downscaled copy, so the detail scale and the allowed shift are the same at every size."""
+area-downscaled copy, so above this size the detail scale and the allowed shift are the same at
+every size; smaller faces are measured as they are."""
 _DETAIL_SIGMA = 3.0  # px at MIRROR_SCALE: what "fine detail" means (marks are 1-6 px wide)
 _SHIFT = 0.1  # of the eye distance: how far the mirror image may move to find its twin
 _MIN_DETAIL = 0.02  # mean |detail| under a mark below this: too faint to judge (score 0)
