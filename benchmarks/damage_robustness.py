@@ -45,7 +45,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from _common import network_folder
+from _common import command_line, network_folder
 from restora.io.arrays import numpy_to_tensor
 from restora.io.atomic import atomic_write_bytes, atomic_write_text
 from robustness.conditions import CONDITIONS
@@ -653,7 +653,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    command = " ".join([".venv/bin/python", *sys.argv])
+    command = command_line()
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     paths = split_photos(args.split)
