@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE))
 import restora  # noqa: E402
 import restora.pipeline.stages.detect as detect_stage  # noqa: E402
 from _common import command_line, shared_path, write_table  # noqa: E402
+from restora.color.gray import rgb_to_gray  # noqa: E402
 from restora.data.damage import DAMAGE_PROFILES, synthesize_damage  # noqa: E402
 from restora.io.arrays import numpy_to_tensor  # noqa: E402
 from restora.models.face.regions import face_region  # noqa: E402
@@ -56,7 +57,6 @@ ASYMMETRY = (0.7, 0.8, 0.9, 0.95)
 OUTER = (0.85, 1.0, 1.2, float("inf"))  # eye distances from the axis; inf: anywhere in the core
 SPOTS = ("any", "lighter")
 INNER, LONGEST = 0.12, 0.6  # as restora.ops.face_mirror.on_cheeks
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 class _Labels:
@@ -74,8 +74,9 @@ class _Labels:
 
 def candidates(photo: np.ndarray, truth: np.ndarray | None, capture: _Labels) -> list[dict]:
     """The core pieces of ``photo`` (float RGB ``(H, W, 3)``) the strict face rules leave."""
-    out = restora.restore(numpy_to_tensor(photo), stages=["detect_damage"])
-    luma = np.ascontiguousarray(photo @ _LUMA)
+    image = numpy_to_tensor(photo)
+    out = restora.restore(image, stages=["detect_damage"])
+    luma = rgb_to_gray(image)[0, 0].numpy()
     height, width = luma.shape
     faces = [f for f in out.analysis.faces or [] if f.landmarks is not None]
     rows = []

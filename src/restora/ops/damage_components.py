@@ -42,6 +42,7 @@ import cv2
 import numpy as np
 import torch
 
+from restora.color.gray import rgb_to_gray
 from restora.core.checks import check_shape
 from restora.ops.damage import damage_scale
 from restora.ops.face_mirror import (
@@ -114,10 +115,11 @@ class ComponentRules:
             ``mirror_yaw`` eye distances), for a piece on the cheeks
             (:func:`~restora.ops.face_mirror.on_cheeks`, at most ``mirror_outer`` eye
             distances from the face's axis).
+            Eyes, nostrils, brows and lip corners come in pairs or lie on the axis; dust and
+            crack fragments do not.
         mirror_lighter_spots: ... and, for a ``spot``, only when it is lighter than around it
             (:func:`~restora.ops.face_mirror.lighter_than_around`): a dark spot on a cheek is
-            as often a mole or a freckle as dark dust, and a mole is part of the face. Eyes, nostrils, brows and lip
-            corners come in pairs or lie on the axis; dust and crack fragments do not.
+            as often a mole or a freckle as dark dust, and a mole is part of the face.
     """
 
     line_width: float = 7.0
@@ -431,22 +433,23 @@ def classify_components(
 
 
 class _Mirror:
-    """Mirror evidence for pieces in face cores (``rules.mirror_*``), the luminance computed
-    once."""
+    """Mirror evidence for pieces in face cores (``rules.mirror_*``); the luminance is
+    computed once, when a piece first needs it."""
 
     def __init__(
         self, image: torch.Tensor, faces: Sequence[FaceRegion], rules: ComponentRules
     ) -> None:
         check_shape(image, ["1", "3", "H", "W"], "image")
-        self.faces = [
-            f for f in faces if f.landmarks is not None and frontal(f.landmarks, rules.mirror_yaw)
-        ]
-        self.luma = (
-            np.ascontiguousarray(image[0].permute(1, 2, 0).cpu().float().numpy() @ _LUMA)
-            if self.faces
-            else None
-        )
+        self.image = image
+        self.faces = [f for f in faces if _frontal(f, rules.mirror_yaw)]
         self.rules = rules
+        self._luma: np.ndarray | None = None
+
+    @property
+    def luma(self) -> np.ndarray:
+        if self._luma is None:
+            self._luma = rgb_to_gray(self.image.float())[0, 0].cpu().numpy()
+        return self._luma
 
     def decide(
         self,
@@ -458,7 +461,7 @@ class _Mirror:
     ) -> tuple[bool, str]:
         """Whether the piece (its pixels' ``(rows, columns)`` and ``box``) that the face rules
         left for ``reason`` is filled after all on mirror evidence; and why."""
-        if self.luma is None or evidence < self.rules.mirror_evidence:
+        if not self.faces or evidence < self.rules.mirror_evidence:
             return False, reason
         cy, cx = (box[0] + box[1]) / 2, (box[2] + box[3]) / 2
         for face in self.faces:
@@ -481,6 +484,17 @@ class _Mirror:
                     )
                 return False, f"{reason}; mirrored on the face (asymmetry {score:.2f})"
         return False, reason
+
+
+def _frontal(face: FaceRegion, limit: float) -> bool:
+    """Whether mirror evidence applies to ``face``: landmarks known, not degenerate (the mouth
+    not at the eyes), and the face seen from the front."""
+    if face.landmarks is None:
+        return False
+    try:
+        return frontal(face.landmarks, limit)
+    except ValueError:
+        return False
 
 
 def _decide(

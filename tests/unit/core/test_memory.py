@@ -40,16 +40,17 @@ def test_keep_freed_memory_sets_glibc_malloc(monkeypatch: pytest.MonkeyPatch) ->
     assert calls == [(-4, 0), (-1, 2**31 - 1)]  # M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GB
 
 
-def test_keep_freed_memory_is_a_reported_no_op_without_glibc(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("setting", [memory.keep_freed_memory, memory.release_freed_memory])
+def test_allocator_settings_are_reported_no_ops_without_glibc(
+    setting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def missing(name: str) -> None:
         raise OSError(f"{name}: cannot open shared object file")
 
     monkeypatch.setattr(ctypes, "CDLL", missing)
-    assert memory.keep_freed_memory() is False
+    assert setting() is False
     monkeypatch.setattr(sys, "platform", "darwin")
-    assert memory.keep_freed_memory() is False
+    assert setting() is False
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt is Linux-only")
@@ -89,15 +90,3 @@ print(kept - rss())
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout.strip()) > 300 * 2**20
-
-
-def test_release_freed_memory_is_a_reported_no_op_without_glibc(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def missing(name: str) -> None:
-        raise OSError(f"{name}: cannot open shared object file")
-
-    monkeypatch.setattr(ctypes, "CDLL", missing)
-    assert memory.release_freed_memory() is False
-    monkeypatch.setattr(sys, "platform", "win32")
-    assert memory.release_freed_memory() is False

@@ -24,8 +24,8 @@ edges dropped, and one decision per component from its shape and evidence, with 
 inside the faces the analysis finds (relaxed on a frontal face's cheeks for marks with no
 mirrored twin, :mod:`restora.ops.face_mirror`); outside faces, lines, blobs and border pieces
 of moderate evidence must also be confirmed by the classical detector's filters
-(``ComponentRules.confirm_*``). The classical detector's mask gets the same shape and face decisions (its evidence counts as
-certain). ``restoration.mask`` holds what will be repaired;
+(``ComponentRules.confirm_*``). The classical detector's mask gets the same shape and face
+decisions (its evidence counts as certain). ``restoration.mask`` holds what will be repaired;
 ``restoration.damage`` lists every component with its decision (the report shows them).
 
 ``detect.cracks`` (opt-in) adds the marks of :func:`restora.ops.cracks.detect_cracks` (light
