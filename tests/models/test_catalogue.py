@@ -116,3 +116,40 @@ def test_cli_lists_shipped_models_with_their_state():
     assert "damage.unet" not in result.output
     result = CliRunner().invoke(models_app, ["verify"])
     assert result.exit_code == 0 and result.output.count(" ok") == len(catalogue.CATALOGUE)
+
+
+def test_an_entry_over_a_base_is_the_base_with_its_retrained_layers(tmp_path, monkeypatch):
+    import copy
+
+    from restora.core.weights import sha256_file
+    from restora.models.checkpoint import save_overlay
+
+    base = catalogue.shipped("damage.unet")
+    tuned = copy.deepcopy(catalogue._checked_model(base))
+    with torch.no_grad():
+        for name, p in tuned.named_parameters():
+            if name.startswith(("up.3.", "head.")):
+                p.add_(0.05)
+    folder = save_overlay(tuned, tmp_path / "damage" / "part", ["up.3", "head"])
+    entry = catalogue.ShippedModel(
+        name="damage.part",
+        task="detect_damage",
+        folder="damage/part",
+        sha256=sha256_file(folder / WEIGHTS_FILE),
+        arch="unet",
+        summary="a test overlay",
+        root=tmp_path,
+        base="damage.unet",
+    )
+    monkeypatch.setitem(catalogue.CATALOGUE, entry.name, entry)
+    assert catalogue.installed(entry.name) and catalogue.verify(entry.name) is None
+    x = torch.rand(1, 3, 48, 64)
+    with torch.no_grad():
+        rebuilt = catalogue._checked_model(entry)(x)
+        assert (rebuilt - tuned(x)).abs().max() < 1e-5
+        assert (rebuilt - catalogue._checked_model(base)(x)).abs().max() > 1e-2
+    # without its base the entry is not installed, and the base is named
+    gone = dataclasses.replace(base, root=tmp_path / "nowhere")
+    monkeypatch.setitem(catalogue.CATALOGUE, base.name, gone)
+    assert not catalogue.installed(entry.name)
+    assert "damage.unet" in catalogue.verify(entry.name)

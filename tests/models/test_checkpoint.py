@@ -68,3 +68,40 @@ def test_load_errors(tmp_path):
 def test_only_registered_architectures_can_be_saved(tmp_path):
     with pytest.raises(TypeError, match="registered restora architecture"):
         save_model(torch.nn.Conv2d(1, 1, 1), tmp_path)  # type: ignore[arg-type]
+
+
+def _unet(seed: int):
+    torch.manual_seed(seed)
+    model = create_model("unet.damage", width=8, depth=2)
+    for p in model.parameters():
+        p.data.normal_(0, 0.1)
+    return model.eval()
+
+
+def test_an_overlay_holds_only_its_layers_and_rebuilds_the_fine_tuned_network(tmp_path, rng):
+    from restora.models.checkpoint import overlay_weights, save_overlay
+
+    base, tuned = _unet(1), _unet(1)
+    with torch.no_grad():
+        for name, p in tuned.named_parameters():
+            if name.startswith(("stem.", "head.")):
+                p.add_(0.05)
+    folder = save_overlay(tuned, tmp_path / "o", ["stem", "head"], dtype=torch.float16)
+    stored = load_file(folder / "model.safetensors")
+    assert stored and all(k.startswith(("stem.", "head.")) for k in stored)
+    assert {t.dtype for t in stored.values() if t.is_floating_point()} == {torch.float16}
+    assert json.loads((folder / "config.json").read_text())["overlay"] == ["stem", "head"]
+    image = torch.rand(1, 3, 32, 32, generator=rng)
+    with torch.no_grad():
+        before = (base(image) - tuned(image)).abs().max()
+        overlay_weights(base, folder)
+        after = (base(image) - tuned(image)).abs().max()
+    assert before > 0.01 and after < 2e-3, (before, after)
+    with pytest.raises(RestoraError, match="overlay"):
+        load_model(folder)  # part of a model is never taken for a whole one
+    with pytest.raises(RestoraError, match="not this"):
+        overlay_weights(create_model("unet.damage", width=4, depth=2), folder)
+    with pytest.raises(RestoraError, match="whole model"):
+        overlay_weights(base, save_model(base, tmp_path / "whole"))
+    with pytest.raises(ValueError, match="no tensor"):
+        save_overlay(tuned, tmp_path / "x", ["stem", "nothing"])

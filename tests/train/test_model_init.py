@@ -55,3 +55,29 @@ def test_weights_of_another_shape_are_refused(photo_folder: Path, tmp_path: Path
     folder = _saved(tmp_path, config.model.name, **wider)
     with pytest.raises(ConfigError, match="model.init"):
         train(load_config(CONFIGS / "sr.toml", [*base, f'model.init="{folder.as_posix()}"']))
+
+
+def test_trainable_layers_train_and_the_rest_keeps_weights_and_statistics(
+    photo_folder: Path, tmp_path: Path
+) -> None:
+    base = tiny_overrides("damage", photo_folder, tmp_path / "run", steps=3)
+    config = load_config(CONFIGS / "damage.toml", base)
+    folder = _saved(tmp_path, config.model.name, **config.model.options)
+    tuned = load_config(
+        CONFIGS / "damage.toml",
+        [*base, f'model.init="{folder.as_posix()}"', 'model.trainable=["stem", "head"]', "ema=0"],
+    )
+    result = train(tuned)
+    start = load_file(str(folder / "model.safetensors"))
+    final = load_file(str(result.out_dir / "model" / "model.safetensors"))
+    # (num_batches_tracked counts steps; batch norms with a momentum never read it)
+    changed = {
+        k
+        for k in start
+        if not torch.equal(start[k], final[k]) and not k.endswith("num_batches_tracked")
+    }
+    assert changed and all(k.startswith(("stem.", "head.")) for k in changed), changed
+    # batch norms outside the trainable layers kept their running statistics
+    assert any("running_mean" in k for k in start if not k.startswith(("stem.", "head.")))
+    with pytest.raises(ConfigError, match="model.trainable"):
+        train(load_config(CONFIGS / "damage.toml", [*base, 'model.trainable=["stem", "nowhere"]']))

@@ -29,7 +29,7 @@ from restora.core.errors import RestoraError
 from restora.core.registry import unknown_name
 from restora.core.weights import sha256_file
 from restora.models.base import ConfigurableModel
-from restora.models.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_model
+from restora.models.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_model, overlay_weights
 from restora.models.colorization.lab_colorize import ColorizerDescriptor
 from restora.models.descriptor import ModelDescriptor
 from restora.nn.fusion import inference_form
@@ -80,7 +80,9 @@ class ShippedModel:
     """One entry of the catalogue (see the module docstring).
 
     ``root`` is where ``folder`` is looked up: ``None`` for the package's ``weights`` folder
-    (another root serves tests and locally trained copies)."""
+    (another root serves tests and locally trained copies). ``base``: the entry whose network
+    this one fine-tuned in part; its folder then holds only the retrained tensors
+    (:func:`~restora.models.checkpoint.save_overlay`), applied over the base's weights."""
 
     name: str
     task: Task
@@ -91,6 +93,7 @@ class ShippedModel:
     advice: Advice = Advice()
     scale: int = 1
     root: Path | None = None
+    base: str | None = None
 
     @property
     def path(self) -> Path:
@@ -103,8 +106,10 @@ class ShippedModel:
         return self.path / CARD_FILE
 
     def installed(self) -> bool:
-        """Whether ``config.json`` and ``model.safetensors`` are present (not yet checked)."""
-        return (self.path / CONFIG_FILE).is_file() and (self.path / WEIGHTS_FILE).is_file()
+        """Whether ``config.json`` and ``model.safetensors`` are present, and the base's (not
+        yet checked)."""
+        here = (self.path / CONFIG_FILE).is_file() and (self.path / WEIGHTS_FILE).is_file()
+        return here and (self.base is None or shipped(self.base).installed())
 
 
 # Tiling advice: working memory per input pixel measured on a CPU (with allocator slack);
@@ -252,7 +257,14 @@ def _checked_model(entry: ShippedModel) -> ConfigurableModel:
     problem = _problem(entry)
     if problem:
         raise RestoraError(f"shipped model {entry.name}: {problem}")
-    model = load_model(entry.path)
+    if entry.base is None:
+        model = load_model(entry.path)
+    else:
+        model = _checked_model(shipped(entry.base))
+        try:
+            overlay_weights(model, entry.path)
+        except RestoraError as exc:
+            raise RestoraError(f"shipped model {entry.name}: {exc}") from None
     if model.arch != entry.arch or model.config.get("scale", 1) != entry.scale:
         raise RestoraError(
             f"shipped model {entry.name}: {entry.path} holds a {model.arch} "
@@ -298,7 +310,7 @@ def prepare(model: ConfigurableModel, like: str | ShippedModel) -> Descriptor:
 
 def _problem(entry: ShippedModel) -> str | None:
     """Why ``entry`` cannot be loaded (missing files, wrong sha256), or None."""
-    if not entry.installed():
+    if not ((entry.path / CONFIG_FILE).is_file() and (entry.path / WEIGHTS_FILE).is_file()):
         return f"not installed (expected {CONFIG_FILE} and {WEIGHTS_FILE} in {entry.path})"
     digest = sha256_file(entry.path / WEIGHTS_FILE)
     if digest != entry.sha256:

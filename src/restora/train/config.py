@@ -96,11 +96,13 @@ class ModelConfig:
     """A registered model (``restora.models.list_models()``) and constructor overrides.
     ``init``: a folder written by ``restora.models.save_model`` (e.g. shipped weights) whose
     weights start the run (fine-tuning); "" = random initialisation. A resumed run's checkpoint
-    replaces them."""
+    replaces them. ``trainable``: parameter-name prefixes (``["stem", "up.3"]``) that train;
+    everything else keeps its weights and its batch-norm statistics; empty = all train."""
 
     name: str = "unet.image2image"
     options: dict[str, Any] = field(default_factory=dict)
     init: str = ""
+    trainable: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -62,6 +62,8 @@ class Task:
         self.model = build_network(config.model.name, config.model.options).to(device)
         if config.model.init:
             initialize_from(self.model, config.model.init)
+        if config.model.trainable:
+            freeze_except(self.model, config.model.trainable)
         self.train_model = wrap_model(self.model, dist, device)
         self.optimizer = build_optimizer(self.model.parameters(), config.optim)
         self.loss = self.build_loss().to(device)
@@ -146,6 +148,29 @@ def initialize_from(model: nn.Module, folder: str) -> None:
         load_weights_into(model, folder)
     except RestoraError as exc:
         raise ConfigError(f"model.init: {exc}") from None
+
+
+def freeze_except(model: nn.Module, prefixes: list[str]) -> None:
+    """Train only the parameters whose names start with one of ``prefixes`` (a whole name
+    segment: ``"up.1"`` is not ``"up.10"``): the others stop needing gradients, and batch norms
+    with no trainable parameter stop updating their running statistics (momentum 0), so the
+    frozen part computes exactly what it did at inference. ``ConfigError`` for a prefix that
+    names no parameter."""
+    names = [name for name, _ in model.named_parameters()]
+    for prefix in prefixes:
+        if not any(_under(name, prefix) for name in names):
+            raise ConfigError(f"model.trainable: {prefix!r} names no parameter of the model")
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad_(any(_under(name, p) for p in prefixes))
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm) and not any(
+            p.requires_grad for p in module.parameters()
+        ):
+            module.momentum = 0.0
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
 def build_network(name: str, options: Mapping[str, Any]) -> nn.Module:
