@@ -39,6 +39,7 @@ def crafted(monkeypatch):
         return probability
 
     monkeypatch.setattr(detect, "learned_probability", fake_probability)
+    monkeypatch.setattr(detect, "_face_network", lambda: None)  # the map is the whole story
     import restora.pipeline.analysis as analysis_module
 
     monkeypatch.setattr(analysis_module, "default_detector", lambda: "hog")

@@ -77,6 +77,7 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet_print_deep7": "segmentation",
         "damage_unet_print_deep8": "segmentation",
         "damage_unet_faces3": "segmentation",
+        "damage_unet_faces": "segmentation",
         "inpaint_refine_cracks": "inpaint",
         "damage_aspp": "segmentation",
         "sr_restora_x2": "image2image",

@@ -114,6 +114,17 @@ class ShippedModel:
 
 # Tiling advice: working memory per input pixel measured on a CPU (with allocator slack);
 # overlaps cover the receptive fields; alignment is a network's total stride.
+# the damage networks: 4 mirror views up to 4 MP, 2 up to 8 MP, 1 above
+_DAMAGE_ADVICE = Advice(
+    multiple_of=16,
+    minimum=32,
+    tile_overlap=96,
+    tile_align=16,
+    bytes_per_pixel=700.0,
+    view_budget_mp=16.0,
+    channels_last=True,
+    fuse=True,
+)
 CATALOGUE: dict[str, ShippedModel] = {
     entry.name: entry
     for entry in (
@@ -124,17 +135,17 @@ CATALOGUE: dict[str, ShippedModel] = {
             sha256="b23fc15e7f59d6653a5e4369b380a03184abbaaf2e2f2cddd351f07ce325f9fa",
             arch="unet",
             summary="damage segmentation U-Net (1.8 M parameters, logits, total stride 16)",
-            # 4 mirror views up to 4 MP, 2 up to 8 MP, 1 above
-            advice=Advice(
-                multiple_of=16,
-                minimum=32,
-                tile_overlap=96,
-                tile_align=16,
-                bytes_per_pixel=700.0,
-                view_budget_mp=16.0,
-                channels_last=True,
-                fuse=True,
-            ),
+            advice=_DAMAGE_ADVICE,
+        ),
+        ShippedModel(
+            name="damage.unet_faces",
+            task="detect_damage",
+            folder="damage/unet_damage_faces",
+            sha256="130429ab2702a3f6b2f134b6205bbd4fc7755e9192719844ad818cbe036c51fe",
+            arch="unet",
+            summary="damage.unet with its high-resolution layers retrained for heads (overlay)",
+            advice=_DAMAGE_ADVICE,  # run only on the heads the face detector finds
+            base="damage.unet",
         ),
         ShippedModel(
             name="inpaint.refine",

@@ -54,7 +54,11 @@ class DetectSpec:
     cracks where the paper shows through the emulsion (:mod:`restora.ops.cracks`), for scans
     covered in them, which the network mostly misses; on clean old photos it flags about 1 % of
     the pixels (light lines of the picture's own on smooth ground, light lettering), so use it
-    on cracked prints only."""
+    on cracked prints only. ``face_head`` (learned only): inside each head the face detector
+    finds, also run restora's face head (catalogue entry ``damage.unet_faces``: the network with
+    its high-resolution layers retrained on more dust and hairs) and keep the higher of the two
+    probabilities there, so more of the small marks over faces reach the face rules; skipped
+    with a note when its weights are missing."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
@@ -63,6 +67,7 @@ class DetectSpec:
     faces: bool = True
     pyramid: bool = True
     cracks: bool = False
+    face_head: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:

@@ -28,6 +28,10 @@ of moderate evidence must also be confirmed by the classical detector's filters
 decisions (its evidence counts as certain). ``restoration.mask`` holds what will be repaired;
 ``restoration.damage`` lists every component with its decision (the report shows them).
 
+Inside the heads the analysis finds, the face head (``damage.unet_faces``, ``detect.face_head``)
+runs on each head with :data:`FACE_CONTEXT` px of context and the higher of its probability and
+the network's is kept there (:func:`with_face_head`) before the decisions.
+
 ``detect.cracks`` (opt-in) adds the marks of :func:`restora.ops.cracks.detect_cracks` (light
 crack networks) to the candidates of either method, with their own evidence (0.5-1) as the
 probability: the clear ones, and the faint ones the method's own probability (the classical
@@ -45,7 +49,7 @@ import torch
 import torch.nn.functional as F
 
 from restora.color.gray import rgb_to_gray
-from restora.models.catalogue import load
+from restora.models.catalogue import installed, load
 from restora.models.descriptor import ModelDescriptor
 from restora.models.face.regions import face_region
 from restora.ops.cracks import detect_cracks, keep_supported
@@ -54,6 +58,7 @@ from restora.ops.damage_components import (
     ComponentRules,
     DamageComponent,
     DetectionRules,
+    FaceRegion,
     classify_components,
     decide_damage,
     mask_of,
@@ -67,6 +72,8 @@ from restora.pipeline.stages.base import Stage
 from restora.pipeline.strategies import run_tiled
 
 NETWORK = "damage.unet"
+FACE_NETWORK = "damage.unet_faces"
+FACE_CONTEXT = 32  # px of photo around a head that the face head also sees
 METHODS = (Method("learned", NETWORK), Method("classical"))
 RULES = DetectionRules(
     high=0.7, low=0.5, contour=0.5, components=ComponentRules(confirm_evidence=0.85)
@@ -184,6 +191,43 @@ def _network() -> ModelDescriptor:
     return network
 
 
+def _face_network() -> ModelDescriptor | None:
+    """The face head, or None when its weights are not installed."""
+    if not installed(FACE_NETWORK):
+        return None
+    network = load(FACE_NETWORK)
+    assert isinstance(network, ModelDescriptor)
+    return network
+
+
+def with_face_head(
+    probability: torch.Tensor,
+    image: torch.Tensor,
+    faces: list[FaceRegion],
+    network: ModelDescriptor,
+    ctx: RunContext | None = None,
+) -> torch.Tensor:
+    """``probability`` ``(1, 1, H, W)`` of the photo ``image`` ``(1, 3, H, W)``, with the higher
+    of it and ``network``'s probability inside each face's head box (the network sees the head
+    with :data:`FACE_CONTEXT` px around it, in as many mirror views as it advises); a new
+    tensor, in [0, 1]."""
+    out = probability.clone()
+    height, width = image.shape[-2:]
+    for face in faces:
+        y0, y1, x0, x1 = face.box
+        if y1 <= y0 or x1 <= x0:
+            continue
+        top, left = max(0, y0 - FACE_CONTEXT), max(0, x0 - FACE_CONTEXT)
+        crop = image[
+            ..., top : min(height, y1 + FACE_CONTEXT), left : min(width, x1 + FACE_CONTEXT)
+        ]
+        views = network.auto_views(*crop.shape[-2:])
+        head = learned_probability(crop, ctx, views=views, network=network)
+        head = head[..., y0 - top : y1 - top, x0 - left : x1 - left].to(out)
+        out[..., y0:y1, x0:x1] = torch.maximum(out[..., y0:y1, x0:x1], head)
+    return out
+
+
 def _faces(restoration: Restoration, spec: PipelineSpec) -> list:
     """Face regions of the photo when ``detect.faces`` and a face detector are available."""
     if not spec.detect.faces:
@@ -268,6 +312,15 @@ class DetectDamageStage(Stage):
                 views = _network().auto_views(*image.shape[-2:])
             coarsest = PYRAMID_MIN_SIDE if spec.detect.pyramid else None
             probability = learned_probability(image, ctx, views=views, pyramid_min_side=coarsest)
+            faces = _faces(restoration, spec)
+            face_note = ""
+            if faces and spec.detect.face_head:
+                head = _face_network()
+                if head is None:
+                    notes.append(f"face head ({FACE_NETWORK}) not installed: heads not re-checked")
+                else:
+                    probability = with_face_head(probability, image, faces, head, ctx)
+                    face_note = f"; face head on {len(faces)} head{'s' if len(faces) > 1 else ''}"
             rules = RULES.at_sensitivity(sensitivity)
             labels, parts = decide_damage(probability, image, rules=rules)
             candidates, probability = (labels > 0).float()[None, None], probability.cpu()
@@ -285,7 +338,7 @@ class DetectDamageStage(Stage):
                 labels, parts = classify_components(
                     candidates,
                     probability,
-                    faces=_faces(restoration, spec),
+                    faces=faces,
                     rules=rules.components,
                     support=support,
                     image=image,
@@ -297,6 +350,7 @@ class DetectDamageStage(Stage):
                 f"restora's damage network ({views} view{'s' if views > 1 else ''}"
                 + (f", and {levels} coarser level{'s' if levels > 1 else ''}" if levels else "")
                 + f"), thresholds {rules.high:.2f} / {rules.low:.2f}"
+                + face_note
             )
         else:
             found = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
