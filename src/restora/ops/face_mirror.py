@@ -28,6 +28,7 @@ import numpy as np
 __all__ = [
     "MIRROR_SCALE",
     "cheek_span",
+    "face_axis",
     "frontal",
     "lighter_than_around",
     "mirror_asymmetry",
@@ -45,7 +46,7 @@ _MIN_DETAIL = 0.02  # mean |detail| under a mark below this: too faint to judge 
 _MAX_POINTS = 4000  # pixels of a mark sampled at most
 
 
-def _axis(landmarks: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, float]:
+def face_axis(landmarks: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, float]:
     """(a point on the axis, the axis's unit direction, the eye distance) from five landmarks
     (left eye, right eye, nose, left and right mouth corner; ``(x, y)``)."""
     points = np.asarray(landmarks, np.float64)
@@ -63,7 +64,7 @@ def _axis(landmarks: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray,
 def yaw(landmarks: Sequence[Sequence[float]]) -> float:
     """How far the nose sits off the eye-mouth axis, in eye distances (signed): about 0 for a
     face seen from the front, 0.3 and more for a face turned by ~30 degrees."""
-    top, direction, eyes = _axis(landmarks)
+    top, direction, eyes = face_axis(landmarks)
     normal = np.array([direction[1], -direction[0]])
     return float((np.asarray(landmarks[2], np.float64) - top) @ normal / eyes)
 
@@ -95,7 +96,7 @@ def cheek_span(
     """Where a mark (its pixels' ``(rows, columns)``, at least one) lies on the face, in eye
     distances: ``(nearest, farthest, extent)`` - its pixels' nearest and farthest distance from
     the axis and its longest extent across or along the face."""
-    top, direction, eyes = _axis(landmarks)
+    top, direction, eyes = face_axis(landmarks)
     ys, xs = (np.asarray(a, np.float64) for a in mark)
     if ys.size == 0:
         raise ValueError("the mark has no pixels")
@@ -147,7 +148,7 @@ def mirror_asymmetry(
         if mark.shape != luma.shape:
             raise ValueError(f"mark {mark.shape} must match luma {luma.shape}")
         mark = np.nonzero(mark)
-    top, direction, eyes = _axis(landmarks)
+    top, direction, eyes = face_axis(landmarks)
     ys, xs = (np.asarray(a) for a in mark)
     if ys.size == 0:
         return 0.0

@@ -107,6 +107,12 @@ class InpaintSpec:
     ``dilate``: a detected mask is grown by this many pixels before filling (it covers the soft
     edges of marks). A mask the user gave is filled exactly as drawn - every pixel outside it
     is kept bit for bit - unless ``dilate_user`` asks for the same growth.
+
+    ``face_mirror``: in the eye-nose-mouth region of each face seen from the front (faces the
+    analysis finds, with landmarks), a hole pixel whose mirror image across the face's axis is
+    known takes the structure from there and the shading from its own side
+    (:mod:`restora.ops.face_fill`): an eye under a scratch comes back from the other eye
+    instead of a smear.
     """
 
     method: str = "auto"
@@ -119,6 +125,7 @@ class InpaintSpec:
     views: Literal["auto"] | int = "auto"
     fsr_weight: float = 0.5
     fsr_max_hole_px: int = 200_000
+    face_mirror: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.fsr_weight <= 1.0:

@@ -6,6 +6,10 @@ Methods (``inpaint.method``; ``auto``, the default, is the first installed of th
 ``inpaint.fsr_weight``), the classical methods of :mod:`restora.ops.inpaint` (Telea,
 Navier-Stokes, FSR, biharmonic) and ``dip`` (Deep Image Prior, no weights, slow).
 
+Then, with ``inpaint.face_mirror``, hole pixels in the eye-nose-mouth region of a frontal face
+take their structure from the mirrored side of the face (:func:`mirror_faces`,
+:mod:`restora.ops.face_fill`).
+
 Only hole pixels change. A mask the user gave is filled exactly as drawn; a detected mask is
 grown by ``inpaint.dilate`` px first (it covers the soft edges of marks), and a user's mask
 only when ``inpaint.dilate_user`` asks for it.
@@ -17,6 +21,10 @@ import torch
 
 from restora.models.catalogue import load
 from restora.models.descriptor import ModelDescriptor
+from restora.models.face.face import Face
+from restora.models.face.regions import face_region
+from restora.ops.face_fill import feature_weight, mirror_fill
+from restora.ops.face_mirror import frontal
 from restora.ops.inpaint import CLASSICAL_INPAINTERS, hole_edge_ramp, inpaint_classical
 from restora.pipeline.context import RunContext
 from restora.pipeline.methods import Method, pick
@@ -36,6 +44,43 @@ METHODS = (  # auto: the network, else Telea
 _CELL, _MARGIN = 1024, 48  # classical methods: crops as the network's (see its advice)
 _DIP_MARGIN = 96  # DIP fits one network per crop: few large cells, not one crop per component
 _FSR_NEAR, _FSR_FAR = 4.0, 8.0  # the FSR blend: full within 4 px of known pixels, none from 8
+MIRROR_YAW = 0.15  # eye distances the nose may sit off the axis for a mirrored fill
+
+
+def mirror_faces(
+    image: torch.Tensor, hole: torch.Tensor, faces: list[Face]
+) -> tuple[torch.Tensor, int]:
+    """``image`` ``(1, 3, H, W)`` in [0, 1] (holes already filled) with the hole pixels
+    (``hole`` ``(1, 1, H, W)``, 1 = hole) around each frontal face's eyes and mouth refilled
+    from the mirrored side (:func:`restora.ops.face_fill.mirror_fill` with
+    :func:`~restora.ops.face_fill.feature_weight`, on the head's box only); and how many pixels
+    that changed."""
+    height, width = image.shape[-2:]
+    changed = 0
+    for face in faces:
+        if face.landmarks is None or not _frontal(face):
+            continue
+        region = face_region(face, height, width)
+        y0, y1, x0, x1 = region.box
+        crop = hole[0, 0, y0:y1, x0:x1].cpu().numpy() > 0.5
+        points = [(x - x0, y - y0) for x, y in face.landmarks]
+        weight = feature_weight(points, *crop.shape)
+        if not (crop & (weight > 0.01)).any():
+            continue
+        photo = image[0, :, y0:y1, x0:x1].permute(1, 2, 0).cpu().float().numpy()
+        out, n = mirror_fill(photo, crop, points, weight)
+        if n:
+            image = image.clone() if changed == 0 else image
+            image[0, :, y0:y1, x0:x1] = torch.from_numpy(out).permute(2, 0, 1).to(image)
+            changed += n
+    return image, changed
+
+
+def _frontal(face: Face) -> bool:
+    try:
+        return frontal(face.landmarks, MIRROR_YAW)
+    except ValueError:  # degenerate landmarks
+        return False
 
 
 class InpaintStage(Stage):
@@ -101,6 +146,12 @@ class InpaintStage(Stage):
             regions=regions,
             progress=ctx.tile_progress("inpaint"),
         )
+        if options.face_mirror and restoration.analysis.faces:
+            restoration.image, mirrored = mirror_faces(
+                restoration.image, mask, restoration.analysis.faces
+            )
+            if mirrored:
+                notes.append(f"{mirrored} pixels in faces filled from the mirrored side")
         how = f"{restoration.mask_source} mask" + (
             f" dilated by {grow} px" if grow else " as given"
         )
