@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 Task = Literal["detect_damage", "inpaint", "denoise", "colorize", "upscale", "faces"]
-_NO_DESCRIPTOR: tuple[Task, ...] = ("faces",)  # run by their own wrapper (face embedders)
 Descriptor = ModelDescriptor | ColorizerDescriptor
 WEIGHTS_ROOT = Path(__file__).resolve().parents[1] / "weights"
 CARD_FILE = "MODEL_CARD.md"
@@ -82,7 +81,10 @@ class ShippedModel:
     ``root`` is where ``folder`` is looked up: ``None`` for the package's ``weights`` folder
     (another root serves tests and locally trained copies). ``base``: the entry whose network
     this one fine-tuned in part; its folder then holds only the retrained tensors
-    (:func:`~restora.models.checkpoint.save_overlay`), applied over the base's weights."""
+    (:func:`~restora.models.checkpoint.save_overlay`), applied over the base's weights.
+    ``descriptor``: False for models that are not image-to-image networks and are run by their
+    own wrapper (face embedders, the second look at marks over faces): :func:`load` refuses
+    them, :func:`checked_folder` gives their checked folder."""
 
     name: str
     task: Task
@@ -94,6 +96,7 @@ class ShippedModel:
     scale: int = 1
     root: Path | None = None
     base: str | None = None
+    descriptor: bool = True
 
     @property
     def path(self) -> Path:
@@ -148,6 +151,15 @@ CATALOGUE: dict[str, ShippedModel] = {
             base="damage.unet",
         ),
         ShippedModel(
+            name="damage.face_marks",
+            task="detect_damage",
+            descriptor=False,
+            folder="damage/face_marks",
+            sha256="19fd3365910f0a1894b5c5526cce9eceab524256a03710223da7151fd36ee2fb",
+            arch="tree_ensemble",
+            summary="second look at marks over faces the face rules leave (200 boosted trees)",
+        ),
+        ShippedModel(
             name="inpaint.refine",
             task="inpaint",
             folder="inpaint/restora_inpaint_refine",
@@ -180,6 +192,7 @@ CATALOGUE: dict[str, ShippedModel] = {
         ShippedModel(
             name="face.embed",
             task="faces",
+            descriptor=False,
             folder="face/embed_triplet",
             sha256="c3ad4ee128f071c577a70ce7a8e0da534b9eb0ff16861c4490411b2324ee792e",
             arch="face_embed",
@@ -255,7 +268,7 @@ def load(name: str) -> Descriptor:
 
 @lru_cache(maxsize=16)
 def _load(entry: ShippedModel) -> Descriptor:
-    if entry.task in _NO_DESCRIPTOR:
+    if not entry.descriptor:
         raise RestoraError(
             f"shipped model {entry.name} is run by its own wrapper, not as a descriptor "
             "(see its model card)"
@@ -337,7 +350,7 @@ def verify(name: str) -> str | None:
     it is fine, else what is wrong."""
     try:
         entry = shipped(name)
-        if entry.task in _NO_DESCRIPTOR:
+        if not entry.descriptor:
             _checked_model(entry)  # not cached: the files are read again
         else:
             _load.__wrapped__(entry)

@@ -54,6 +54,7 @@ _MODULES = (
     "restora.models.colorization.siggraph17",
     "restora.models.dip.skip",
     "restora.models.face.embed_net",
+    "restora.models.face.mark_verifier",
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_]*$")
 _ARCH = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -58,7 +58,11 @@ class DetectSpec:
     finds, also run restora's face head (catalogue entry ``damage.unet_faces``: the network with
     its high-resolution layers retrained on more dust and hairs) and keep the higher of the two
     probabilities there, so more of the small marks over faces reach the face rules; skipped
-    with a note when its weights are missing."""
+    with a note when its weights are missing. ``face_marks`` (learned only): the marks over
+    faces that the face rules leave get a second look (catalogue entry ``damage.face_marks``:
+    trees judging how a mark stands out from the skin around it and where it lies between the
+    eyes, nose and mouth) and are filled when it calls them damage; skipped with a note when
+    its weights are missing."""
 
     method: Literal["auto", "learned", "classical", "none"] = "auto"
     sensitivity: float = 0.5
@@ -68,6 +72,7 @@ class DetectSpec:
     pyramid: bool = True
     cracks: bool = False
     face_head: bool = True
+    face_marks: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.sensitivity <= 1.0:

@@ -18,6 +18,7 @@ from restora.ops.damage_components import (
     mask_of,
     refine_detection,
 )
+from restora.ops.face_marks import MARK_FEATURES
 
 
 def _canvas(h: int = 200, w: int = 240) -> np.ndarray:
@@ -241,3 +242,37 @@ def test_edge_pixels_on_a_large_scan_work_on_a_smaller_copy() -> None:
     rows = np.arange(200, 1900)
     centre = np.rint(300 + 10 * (rows - 100) / 1900).astype(int)
     assert edges[rows, centre].mean() < 0.05  # the scratch's own centre line is no edge
+
+
+def test_a_second_look_fills_only_the_face_marks_the_rules_left_that_it_calls_damage() -> None:
+    image = torch.full((1, 3, 200, 200), 0.6)
+    candidates = torch.zeros(1, 1, 200, 200)
+    candidates[..., 50:53, 100:103] = 1  # a spot on the forehead (face box, not core)
+    candidates[..., 120:123, 80:83] = 1  # a spot in the core
+    candidates[..., 10:13, 10:13] = 1  # a spot outside the face
+    image[candidates.expand(1, 3, -1, -1) > 0] = 0.2
+    probability = candidates * 0.7  # weak for a face: the rules leave both face spots
+    landmarks = ((80.0, 100.0), (120.0, 100.0), (100.0, 120.0), (85.0, 140.0), (115.0, 140.0))
+    face = FaceRegion(box=(30, 180, 50, 150), core=(90, 150, 70, 130), landmarks=landmarks)
+    seen: list[np.ndarray] = []
+
+    def look(features: np.ndarray) -> np.ndarray:
+        seen.append(features)
+        return np.where(features[:, MARK_FEATURES.index("in_core")] > 0, 0.95, 0.5)
+
+    kwargs = dict(faces=[face], image=image, rules=ComponentRules(mirror_evidence=1.0))
+    _, before = classify_components(candidates, probability, **kwargs)
+    assert [p.fill for p in before] == [True, False, False]  # outside, forehead, core
+    _, after = classify_components(candidates, probability, **kwargs, second_look=look)
+    assert seen[0].shape == (2, len(MARK_FEATURES))  # the two face spots, not the outside one
+    assert [p.fill for p in after] == [True, False, True]
+    assert "second look (p 0.95)" in after[2].reason and after[1].reason == before[1].reason
+    with pytest.raises(ValueError, match="second_look gave"):
+        classify_components(candidates, probability, **kwargs, second_look=lambda f: f[:1, 0])
+    # without landmarks there is no geometry to judge by: nothing is asked
+    bare = FaceRegion(box=face.box, core=face.core)
+    seen.clear()
+    _, plain = classify_components(
+        candidates, probability, faces=[bare], image=image, second_look=look
+    )
+    assert seen == [] and [p.fill for p in plain] == [True, False, False]

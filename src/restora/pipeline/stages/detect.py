@@ -44,12 +44,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from restora.color.gray import rgb_to_gray
-from restora.models.catalogue import installed, load
+from restora.models.catalogue import checked_folder, installed, load
+from restora.models.checkpoint import load_model
 from restora.models.descriptor import ModelDescriptor
 from restora.models.face.regions import face_region
 from restora.ops.cracks import detect_cracks, keep_supported
@@ -59,6 +62,7 @@ from restora.ops.damage_components import (
     DamageComponent,
     DetectionRules,
     FaceRegion,
+    SecondLook,
     classify_components,
     decide_damage,
     mask_of,
@@ -73,6 +77,7 @@ from restora.pipeline.strategies import run_tiled
 
 NETWORK = "damage.unet"
 FACE_NETWORK = "damage.unet_faces"
+FACE_MARKS = "damage.face_marks"
 FACE_CONTEXT = 32  # px of photo around a head that the face head also sees
 METHODS = (Method("learned", NETWORK), Method("classical"))
 RULES = DetectionRules(
@@ -200,6 +205,21 @@ def _face_network() -> ModelDescriptor | None:
     return network
 
 
+@lru_cache(maxsize=1)
+def _face_marks() -> SecondLook | None:
+    """The second look at marks over faces (features -> probabilities of damage), or None
+    when its weights are not installed."""
+    if not installed(FACE_MARKS):
+        return None
+    model = load_model(checked_folder(FACE_MARKS)).eval()
+
+    def look(features: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return model(torch.from_numpy(np.ascontiguousarray(features, np.float32))).numpy()
+
+    return look
+
+
 def with_face_head(
     probability: torch.Tensor,
     image: torch.Tensor,
@@ -321,6 +341,14 @@ class DetectDamageStage(Stage):
                 else:
                     probability = with_face_head(probability, image, faces, head, ctx)
                     face_note = f"; face head on {len(faces)} head{'s' if len(faces) > 1 else ''}"
+            second_look = None
+            if faces and spec.detect.face_marks:
+                second_look = _face_marks()
+                if second_look is None:
+                    notes.append(
+                        f"second look ({FACE_MARKS}) not installed: marks over faces "
+                        "judged by the face rules alone"
+                    )
             rules = RULES.at_sensitivity(sensitivity)
             labels, parts = decide_damage(probability, image, rules=rules)
             candidates, probability = (labels > 0).float()[None, None], probability.cpu()
@@ -342,6 +370,7 @@ class DetectDamageStage(Stage):
                     rules=rules.components,
                     support=support,
                     image=image,
+                    second_look=second_look,
                 )
             elif cracks is not None:
                 labels, parts = classify_components(candidates, probability, rules=rules.components)
