@@ -1,8 +1,10 @@
 """Train the damage stage's second look at marks over faces (shipped as ``damage.face_marks``).
 
 Data: only what restora trains on - the caltech faces of the training identities (below
-``image_0300``; the held-out face benchmarks use the rest) - toned, aged and damaged by restora's
-own training generator (:func:`restora.data.damage.synthesize_damage`; the damage mix of
+``image_0300``; the held-out face benchmarks use the rest) and the photos of ``bsds500_train``
+and ``imagenet_sample_256`` in which the face detector finds a face (people of every kind, in
+every setting: the caltech faces alone are frontal portraits in offices) - toned, aged and
+damaged by restora's own training generator (:func:`restora.data.damage.synthesize_damage`; the damage mix of
 ``configs/damage_unet_faces.toml`` and the ``classic`` profile), each photo also clean (toned
 and aged, no damage), mirrored and rescaled at random. The robustness benchmark's independent
 tones and damage are never used, so ``benchmarks/damage_face_rules.py`` and the held-out
@@ -63,7 +65,12 @@ DAMAGE_MIX = {  # configs/damage_unet_faces.toml's [task.options.damage]
 VARIANTS = ("clean", "clean", "mix", "mix", "classic")
 
 
-def training_photos() -> list[Path]:
+MORE_PHOTOS = ("bsds500_train", "imagenet_sample_256")  # used where a face is found
+
+
+def training_photos(cache: Path) -> list[Path]:
+    """The caltech training identities, then the photos of :data:`MORE_PHOTOS` with a face
+    (the list of those is cached in ``cache``: finding faces in 1,100 photos takes minutes)."""
     from restora.core.paths import shared_dir
 
     root = shared_dir()
@@ -71,9 +78,31 @@ def training_photos() -> list[Path]:
         sys.exit("shared data folder not found (set $RESTORA_SHARED)")
     folder = root / "train" / "caltech_faces"
     number = re.compile(r"image_(\d+)\.jpg$")
-    return sorted(
+    caltech = sorted(
         p for p in folder.glob("image_*.jpg") if int(number.search(p.name).group(1)) < 300
     )
+    if cache.exists():
+        more = [root / "train" / name for name in json.loads(cache.read_text())]
+    else:
+        from restora.io import read_image
+        from restora.models.face.detectors import default_detector, find_faces
+
+        method = default_detector()
+        candidates = sorted(
+            p
+            for name in MORE_PHOTOS
+            for p in (root / "train" / name).iterdir()
+            if p.suffix.lower() in (".jpg", ".jpeg", ".png")
+        )
+        more = []
+        for n, path in enumerate(candidates, start=1):
+            if find_faces(read_image(path).image, method=method):
+                more.append(path)
+            print(f"\rfaces in {len(more)} of {n} photos", end="", file=sys.stderr)
+        print(file=sys.stderr)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps([str(p.relative_to(root / "train")) for p in more]))
+    return caltech + more
 
 
 def _config(variant: str, rng: np.random.Generator):  # noqa: ANN202
@@ -150,10 +179,10 @@ def _collect(job: tuple[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return features, np.array(labels, np.int64), np.array(clean, bool), index
 
 
-def collect(workers: int, limit: int) -> dict[str, np.ndarray]:
+def collect(workers: int, limit: int, cache: Path) -> dict[str, np.ndarray]:
     """``x`` (N, F) features, ``y`` labels, ``groups`` photo numbers, ``clean`` (the mark is
     on a clean picture)."""
-    paths = training_photos()[: limit or None]
+    paths = training_photos(cache)[: limit or None]
     jobs = [(i, str(p)) for i, p in enumerate(paths)]
     xs, ys, cs, groups = [], [], [], []
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -260,7 +289,7 @@ def main() -> None:
     if args.cache.exists():
         data = dict(np.load(args.cache))
     else:
-        data = collect(args.workers, args.limit)
+        data = collect(args.workers, args.limit, args.cache.parent / "photos_with_faces.json")
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(args.cache, **data)
     x, y, groups = data["x"], data["y"], data["groups"]

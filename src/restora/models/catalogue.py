@@ -155,7 +155,7 @@ CATALOGUE: dict[str, ShippedModel] = {
             task="detect_damage",
             descriptor=False,
             folder="damage/face_marks",
-            sha256="19fd3365910f0a1894b5c5526cce9eceab524256a03710223da7151fd36ee2fb",
+            sha256="7c5ef5a93a4b55a1acfcef8ed0badd450132ef8f81bc006e4bb3e57f27080caa",
             arch="tree_ensemble",
             summary="second look at marks over faces the face rules leave (200 boosted trees)",
         ),

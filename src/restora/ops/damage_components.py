@@ -27,7 +27,7 @@ those replaces real picture with a guess. :func:`decide_damage` therefore
    (``benchmarks/face_mirror_tuning.py``). Last, a learned second look
    (:func:`face_mark_features`, ``second_look``) may fill a spot or line over a face that all
    of these leave, from how it stands out from the skin around it, how busy that skin is and
-   where it lies between the eyes, nose and mouth (with it: 39.7 % repaired, 13 px of 1 clean
+   where it lies between the eyes, nose and mouth (with it: 39.3 % repaired, still no clean
    face touched; ``benchmarks/face_marks_tuning.py``).
 
 The decisions are data (:class:`DamageComponent`), listed in the run report. Sizes are pixels
@@ -128,6 +128,11 @@ class ComponentRules:
         mirror_lighter_spots: ... and, for a ``spot``, only when it is lighter than around it
             (:func:`~restora.ops.face_mirror.lighter_than_around`): a dark spot on a cheek is
             as often a mole or a freckle as dark dust, and a mole is part of the face.
+        wide_scratch_width, wide_scratch_elongation: over a face, a ``blob`` or ``border``
+            component at most this thick (px at a 512 px short side) whose box's longer side
+            is at least ``wide_scratch_elongation`` times its thickness - and, when it touches
+            the frame, reaches it across rather than running along it - is a wide scratch and
+            is judged as a line (a band along the frame stays a border piece).
         second_look: a ``spot`` or ``line`` piece over a face (box or core) that every rule
             above leaves is filled after all when the second look (``second_look`` of
             :func:`classify_components`: the probability that a mark with these
@@ -148,7 +153,9 @@ class ComponentRules:
     mirror_yaw: float = 0.15
     mirror_outer: float = 0.85
     mirror_lighter_spots: bool = True
-    second_look: float = 0.95
+    wide_scratch_width: float = 16.0
+    wide_scratch_elongation: float = 10.0
+    second_look: float = 0.94
 
 
 @dataclass(frozen=True)
@@ -363,17 +370,26 @@ def classify_components(
     margin = rules.border_margin * scale
     kinds: list[Kind] = ["blob"]
     thickness = [0.0]
+    wide = [False]  # a wide scratch (judged as a line over faces)
     for j in range(1, count):
         x, y, w, h, _ = (int(v) for v in whole_stats[j])
         inside = whole[y : y + h, x : x + w] == j
         thick = 2.0 * float(np.percentile(distance[y : y + h, x : x + w][inside], 90))
-        border = x <= margin or y <= margin or x + w >= width - margin or y + h >= height - margin
+        top_or_bottom = y <= margin or y + h >= height - margin
+        left_or_right = x <= margin or x + w >= width - margin
         if max(w, h) <= rules.spot_size * scale:
             kinds.append("spot")
         elif thick <= rules.line_width * scale:
             kinds.append("line")
         else:
-            kinds.append("border" if border else "blob")
+            kinds.append("border" if top_or_bottom or left_or_right else "blob")
+        along = (top_or_bottom and w > h) or (left_or_right and h > w)
+        wide.append(
+            kinds[-1] in ("blob", "border")
+            and thick <= rules.wide_scratch_width * scale
+            and max(w, h) >= rules.wide_scratch_elongation * thick
+            and not along
+        )
         thickness.append(thick)
     # Pieces: the components cut at face boxes and cores, each judged by its region's rules.
     if faces:
@@ -437,7 +453,11 @@ def classify_components(
         y0, y1, x0, x1 = span[parent[j]] if region[j] > 0 else box
         length = max(y1 - y0, x1 - x0) / scale
         backed = None if confirmed is None else float(confirmed[j])
-        fill, reason = _decide(kind, evidence, where, length, backed, rules)
+        if wide[parent[j]] and where != "outside":
+            fill, reason = _decide("line", evidence, where, length, backed, rules)
+            reason = f"wide scratch ({kind}): {reason}"
+        else:
+            fill, reason = _decide(kind, evidence, where, length, backed, rules)
         if not fill and mirror is not None and where == "core" and kind in ("spot", "line"):
             y0, y1, x0, x1 = box
             at = np.nonzero(pieces[y0:y1, x0:x1] == j)

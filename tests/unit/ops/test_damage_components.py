@@ -276,3 +276,23 @@ def test_a_second_look_fills_only_the_face_marks_the_rules_left_that_it_calls_da
         candidates, probability, faces=[bare], image=image, second_look=look
     )
     assert seen == [] and [p.fill for p in plain] == [True, False, False]
+
+
+def test_a_wide_scratch_reaching_the_frame_across_a_face_is_judged_as_a_line() -> None:
+    m = _canvas(200, 240)
+    m[60:200, 100:110] = 1  # 10 px wide, 140 px long, from the bottom edge up across the face
+    m[192:200, 150:230] = 1  # a band along the bottom edge, inside the head box
+    m[70:100, 170:200] = 1  # a 30 px blob on the face
+    face = FaceRegion(box=(40, 200, 80, 235), core=(80, 160, 95, 215))
+    probability = _tensor(np.where(m > 0, 0.9, 0.0))
+    _, parts = classify_components(_tensor(m), probability, faces=[face])
+    scratch = [p for p in parts if p.box[2] == 100]
+    assert scratch and all(p.fill and "wide scratch" in p.reason for p in scratch)
+    assert {p.kind for p in scratch} == {"border"}
+    blob = [p for p in parts if p.box[0] < 190 and p.box[2] >= 170]
+    assert blob and not any(p.fill for p in blob)
+    band = [p for p in parts if p.box[0] >= 190]
+    assert band and not any(p.fill for p in band) and "wide scratch" not in band[0].reason
+    # outside faces nothing changes: the same scratch is a border piece judged as before
+    _, alone = classify_components(_tensor(m), probability)
+    assert all("wide scratch" not in p.reason for p in alone)
