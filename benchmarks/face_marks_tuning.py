@@ -29,7 +29,7 @@ import restora  # noqa: E402
 import restora.pipeline.stages.detect as detect_stage  # noqa: E402
 from _common import command_line, write_table  # noqa: E402
 from damage_face_rules import KINDS  # noqa: E402
-from face_rules_tuning import _Judged, heads_mask  # noqa: E402
+from face_rules_tuning import _Judged, heads_mask, repair_counts  # noqa: E402
 from restora.io.arrays import numpy_to_tensor  # noqa: E402
 from restora.ops.damage_components import classify_components, mask_of  # noqa: E402
 from robustness.damage import draw_damage  # noqa: E402
@@ -42,7 +42,6 @@ THRESHOLDS = (None, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97)  # None: no second 
 def rejudge(args: tuple, kwargs: dict, truth: np.ndarray | None, shape: tuple[int, int]) -> list:
     """Per threshold: damage pixels in heads, those repaired, and repairs off the damage."""
     heads = heads_mask(kwargs["faces"], *shape)
-    off = heads if truth is None else heads & ~truth
     look = detect_stage._face_marks()
     out = []
     for threshold in THRESHOLDS:
@@ -52,14 +51,7 @@ def rejudge(args: tuple, kwargs: dict, truth: np.ndarray | None, shape: tuple[in
         labels, parts = classify_components(
             *args, **{**kwargs, "rules": rules, "second_look": look if threshold else None}
         )
-        filled = mask_of(labels, parts)[0, 0].numpy() > 0.5
-        out.append(
-            {
-                "damage_px": 0 if truth is None else int((truth & heads).sum()),
-                "repaired_px": 0 if truth is None else int((filled & truth & heads).sum()),
-                "off_px": int((filled & off).sum()),
-            }
-        )
+        out.append(repair_counts(mask_of(labels, parts)[0, 0].numpy() > 0.5, truth, heads))
     return out
 
 

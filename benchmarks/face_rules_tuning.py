@@ -89,22 +89,25 @@ def rejudge(
     those repaired, and the pixels repaired there off the damage."""
     shipped = kwargs["rules"]
     heads = heads_mask(kwargs["faces"], *shape)
-    off = heads if truth is None else heads & ~truth
     out = []
     for spot, line, length in variants():
         rules = dataclasses.replace(
             shipped, face_spot_evidence=spot, face_line_evidence=line, face_line_length=length
         )
         labels, parts = classify_components(*args, **{**kwargs, "rules": rules})
-        filled = mask_of(labels, parts)[0, 0].numpy() > 0.5
-        out.append(
-            {
-                "damage_px": 0 if truth is None else int((truth & heads).sum()),
-                "repaired_px": 0 if truth is None else int((filled & truth & heads).sum()),
-                "off_px": int((filled & off).sum()),
-            }
-        )
+        out.append(repair_counts(mask_of(labels, parts)[0, 0].numpy() > 0.5, truth, heads))
     return out
+
+
+def repair_counts(filled: np.ndarray, truth: np.ndarray | None, heads: np.ndarray) -> dict:
+    """Inside ``heads`` (boolean ``(H, W)``): the damage pixels (of ``truth``; None: a clean
+    photo), those ``filled`` repairs, and the pixels repaired off the damage."""
+    off = heads if truth is None else heads & ~truth
+    return {
+        "damage_px": 0 if truth is None else int((truth & heads).sum()),
+        "repaired_px": 0 if truth is None else int((filled & truth & heads).sum()),
+        "off_px": int((filled & off).sum()),
+    }
 
 
 def collect(limit: int) -> tuple[dict[str, list[list[dict]]], int]:
