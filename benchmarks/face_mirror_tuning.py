@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 
 import restora  # noqa: E402
 import restora.pipeline.stages.detect as detect_stage  # noqa: E402
-from _common import command_line, shared_path, write_table  # noqa: E402
+from _common import command_line, write_table  # noqa: E402
 from restora.color.gray import rgb_to_gray  # noqa: E402
 from restora.data.damage import DAMAGE_PROFILES, synthesize_damage  # noqa: E402
 from restora.io.arrays import numpy_to_tensor  # noqa: E402
@@ -48,7 +48,7 @@ from restora.ops.face_mirror import (  # noqa: E402
     mirror_asymmetry,
 )
 from robustness.damage import draw_damage  # noqa: E402
-from robustness.photos import face_number, load_photo  # noqa: E402
+from robustness.photos import load_photo, training_faces  # noqa: E402
 from robustness.tones import TONES  # noqa: E402
 
 SHIPPED = ComponentRules()
@@ -148,10 +148,7 @@ def main() -> None:
 
 def collect(limit: int) -> tuple[list[tuple[str, dict]], int]:
     """The candidates of the tuning photos (the first ``limit``; 0: all) and their count."""
-    folder = shared_path("train", "caltech_faces")
-    paths = sorted(p for p in folder.glob("image_*.jpg") if face_number(p) < 300)
-    if limit:
-        paths = paths[:limit]
+    paths = training_faces(limit=limit)
     capture = _Labels()
     detect_stage.classify_components = capture
     classic = dataclasses.replace(DAMAGE_PROFILES["classic"], age=False)

@@ -31,12 +31,12 @@ sys.path.insert(0, str(HERE))
 
 import restora  # noqa: E402
 import restora.pipeline.stages.detect as detect_stage  # noqa: E402
-from _common import command_line, shared_path, write_table  # noqa: E402
+from _common import command_line, write_table  # noqa: E402
 from restora.data.damage import DAMAGE_PROFILES, synthesize_damage  # noqa: E402
 from restora.io.arrays import numpy_to_tensor  # noqa: E402
 from restora.ops.damage_components import classify_components, mask_of  # noqa: E402
 from robustness.damage import draw_damage  # noqa: E402
-from robustness.photos import face_number, load_photo  # noqa: E402
+from robustness.photos import load_photo, training_faces  # noqa: E402
 from robustness.tones import TONES  # noqa: E402
 
 SPOT_EVIDENCE = (0.7, 0.75, 0.8, 0.85, 0.9)
@@ -111,10 +111,7 @@ def repair_counts(filled: np.ndarray, truth: np.ndarray | None, heads: np.ndarra
 
 
 def collect(limit: int) -> tuple[dict[str, list[list[dict]]], int]:
-    folder = shared_path("train", "caltech_faces")
-    paths = sorted(p for p in folder.glob("image_*.jpg") if face_number(p) < 300)
-    if limit:
-        paths = paths[:limit]
+    paths = training_faces(limit=limit)
     judged = _Judged()
     detect_stage.classify_components = judged
     classic = dataclasses.replace(DAMAGE_PROFILES["classic"], age=False)

@@ -147,7 +147,7 @@ def _collect(job: tuple[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     seen: list[tuple] = []
 
     def capture(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        out = original(*args, **{**kwargs, "second_look": None})
+        out = original(*args, **kwargs)  # the stage runs with detect.face_marks off
         if kwargs.get("faces") and kwargs.get("image") is not None:
             seen.append((out, kwargs["faces"], kwargs["image"]))
         return out

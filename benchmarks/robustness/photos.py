@@ -75,6 +75,14 @@ def unseen_faces(root: Path | None = None) -> list[Path]:
     return [p for p in _listed(folder, "image_*.jpg") if face_number(p) >= FIRST_UNSEEN_FACE]
 
 
+def training_faces(root: Path | None = None, limit: int = 0) -> list[Path]:
+    """caltech_faces below ``image_0300`` (the identities restora's networks trained on, used
+    to tune face rules), sorted; the first ``limit`` (0: all)."""
+    folder = _root(root) / "train" / "caltech_faces"
+    paths = [p for p in _listed(folder, "image_*.jpg") if face_number(p) < FIRST_UNSEEN_FACE]
+    return paths[: limit or None]
+
+
 def split_photos(split: str, root: Path | None = None) -> list[Path]:
     """The fixed photo list of ``split`` (``selection`` or ``report``); raises
     ``FileNotFoundError`` when the shared data is missing."""

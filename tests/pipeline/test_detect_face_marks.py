@@ -70,3 +70,22 @@ def test_the_stage_asks_the_second_look_and_fills_what_it_calls_damage(speckled_
     missing = restora.restore(speckled_face, **options)
     notes = " ".join(missing.record("detect_damage").notes)
     assert float(missing.mask.max()) == 0.0 and "damage.face_marks) not installed" in notes
+
+
+def test_the_shipped_second_look_reads_the_features_restora_computes(monkeypatch):
+    from restora.core.errors import RestoraError
+    from restora.models.face.mark_verifier import TreeEnsemble
+    from restora.ops.face_marks import MARK_FEATURES
+
+    detect._face_marks.cache_clear()
+    look = detect._face_marks()
+    assert look is not None
+    p = look(np.zeros((3, len(MARK_FEATURES)), np.float32))
+    assert p.shape == (3,) and ((p >= 0) & (p <= 1)).all()
+    # weights for another feature list are refused, not silently misread
+    stale = TreeEnsemble(features=list(MARK_FEATURES[:-1]))
+    monkeypatch.setattr(detect, "load_model", lambda folder: stale)
+    detect._face_marks.cache_clear()
+    with pytest.raises(RestoraError, match="reads the features"):
+        detect._face_marks()
+    detect._face_marks.cache_clear()

@@ -51,6 +51,7 @@ import torch
 import torch.nn.functional as F
 
 from restora.color.gray import rgb_to_gray
+from restora.core.errors import RestoraError
 from restora.models.catalogue import checked_folder, installed, load
 from restora.models.checkpoint import load_model
 from restora.models.descriptor import ModelDescriptor
@@ -67,6 +68,7 @@ from restora.ops.damage_components import (
     decide_damage,
     mask_of,
 )
+from restora.ops.face_marks import MARK_FEATURES
 from restora.ops.guided import guided_filter
 from restora.pipeline.context import RunContext
 from restora.pipeline.methods import Method, pick
@@ -212,6 +214,11 @@ def _face_marks() -> SecondLook | None:
     if not installed(FACE_MARKS):
         return None
     model = load_model(checked_folder(FACE_MARKS)).eval()
+    if tuple(getattr(model, "features", ())) != MARK_FEATURES:
+        raise RestoraError(
+            f"shipped model {FACE_MARKS} reads the features {getattr(model, 'features', None)}, "
+            f"this restora computes {MARK_FEATURES} (reinstall restora)"
+        )
 
     def look(features: np.ndarray) -> np.ndarray:
         with torch.no_grad():
