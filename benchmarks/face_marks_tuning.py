@@ -36,7 +36,7 @@ from robustness.damage import draw_damage  # noqa: E402
 from robustness.photos import load_photo, toned_faces, unseen_faces  # noqa: E402
 from robustness.tones import TONES  # noqa: E402
 
-THRESHOLDS = (None, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97)  # None: no second look
+THRESHOLDS = (None, 0.85, 0.9, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97)  # None: no second look
 
 
 def rejudge(args: tuple, kwargs: dict, truth: np.ndarray | None, shape: tuple[int, int]) -> list:

@@ -38,7 +38,7 @@ import torch
 
 SEED = 2026
 TREES, DEPTH, LEARNING_RATE, SUBSAMPLE = 200, 4, 0.05, 0.8
-THRESHOLDS = (0.85, 0.9, 0.92, 0.94, 0.95, 0.96)
+THRESHOLDS = (0.85, 0.9, 0.92, 0.93, 0.94, 0.95, 0.96)
 DAMAGE_MIX = {  # configs/damage_unet_faces.toml's [task.options.damage]
     "scratches": (0, 5),
     "curved_scratches": (0, 3),

@@ -155,7 +155,7 @@ CATALOGUE: dict[str, ShippedModel] = {
             task="detect_damage",
             descriptor=False,
             folder="damage/face_marks",
-            sha256="7c5ef5a93a4b55a1acfcef8ed0badd450132ef8f81bc006e4bb3e57f27080caa",
+            sha256="09116e1bec308fb1526b2694f9b86e76a7c16f55a101f05a44c2a18c84796c9c",
             arch="tree_ensemble",
             summary="second look at marks over faces the face rules leave (200 boosted trees)",
         ),

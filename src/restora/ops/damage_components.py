@@ -26,9 +26,10 @@ those replaces real picture with a guess. :func:`decide_damage` therefore
    safety with recall. The mirror rule's thresholds were chosen on other faces
    (``benchmarks/face_mirror_tuning.py``). Last, a learned second look
    (:func:`face_mark_features`, ``second_look``) may fill a spot or line over a face that all
-   of these leave, from how it stands out from the skin around it, how busy that skin is and
-   where it lies between the eyes, nose and mouth (with it: 39.3 % repaired, still no clean
-   face touched; ``benchmarks/face_marks_tuning.py``).
+   of these leave, from how it stands out from the skin around it, how busy that skin is,
+   where it lies between the eyes, nose and mouth, whether it has a mirrored twin and how
+   sharp, grey and even it is (with it: 39.6 % repaired, still no clean face touched;
+   ``benchmarks/face_marks_tuning.py``).
 
 The decisions are data (:class:`DamageComponent`), listed in the run report. Sizes are pixels
 for a photo with a ~512 px short side and grow with the square root of the size above that
@@ -155,7 +156,7 @@ class ComponentRules:
     mirror_lighter_spots: bool = True
     wide_scratch_width: float = 16.0
     wide_scratch_elongation: float = 10.0
-    second_look: float = 0.94
+    second_look: float = 0.95
 
 
 @dataclass(frozen=True)

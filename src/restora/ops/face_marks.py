@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from restora.ops.face_mirror import face_axis
+from restora.ops.face_mirror import face_axis, mirror_asymmetry
 
 __all__ = ["MARK_FEATURES", "SkinReference", "mark_features", "skin_reference"]
 
@@ -35,6 +35,10 @@ MARK_FEATURES = (
     "in_core",
     "skin_gap",
     "chroma_gap",
+    "asymmetry",
+    "edge_gradient",
+    "grayness",
+    "flatness",
 )
 """The order of :func:`mark_features`' values:
 
@@ -53,7 +57,18 @@ MARK_FEATURES = (
   0.02), where the skin is sampled on both cheeks, under the eyes (:func:`skin_reference`):
   near 0 for a mark on skin, large for one on hair, a collar or the background;
 * ``chroma_gap``: the distance between the ring's and the skin's mean chroma (``B - Y``,
-  ``R - Y``); about 0 on monochrome photos.
+  ``R - Y``); about 0 on monochrome photos;
+* ``asymmetry``: :func:`restora.ops.face_mirror.mirror_asymmetry` of the piece (how little its
+  detail is repeated across the face's axis: eye corners, nostrils and brows are, dust is not;
+  0 when too faint to judge);
+* ``edge_gradient``: the mean Sobel gradient magnitude of luma on the piece's own pixels and the
+  pixel around them, times ``scale``, over ``|lightness| + 0.02`` (a scratch's or a speck's
+  edge is sharp for its contrast, a shadow's or a fold of skin's is soft);
+* ``grayness``: the ring's mean chroma length minus the piece's (positive: the mark is greyer
+  than the skin around it, as white and black scratches on a colour photo are; a mole or a
+  lip is not);
+* ``flatness``: the piece's robust luma spread over ``|lightness| + 0.02`` (a speck is even, an
+  eye or a tuft of hair is not).
 """
 
 _CHEEK = 0.15  # eye distances: the radius of each cheek sample of the skin
@@ -112,7 +127,7 @@ def mark_features(
     chroma: np.ndarray,
     skin: SkinReference,
 ) -> np.ndarray | None:
-    """The :data:`MARK_FEATURES` of piece ``index`` of ``pieces``, float32 ``(15,)``.
+    """The :data:`MARK_FEATURES` of piece ``index`` of ``pieces``, float32 ``(19,)``.
 
     Args:
         luma: ``(H, W)`` float luminance in [0, 1].
@@ -151,6 +166,16 @@ def mark_features(
         cv2.Sobel(patch, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(patch, cv2.CV_32F, 0, 1, ksize=3)
     )
     top, direction, eyes = face_axis(landmarks)
+    rows, cols = np.nonzero(inside)
+    asymmetry = mirror_asymmetry(luma, (rows + py0, cols + px0), landmarks)
+    grown = cv2.dilate(inside, np.ones((3, 3), np.uint8)) > 0
+    edge = float(gradient[grown].mean()) * scale / (abs(lightness) + 0.02)
+    mark = patch[inside > 0]
+    flatness = 1.4826 * float(np.median(np.abs(mark - np.median(mark)))) / (abs(lightness) + 0.02)
+    colour = chroma[py0:py1, px0:px1]
+    grayness = float(np.hypot(*colour[ring].mean(axis=0))) - float(
+        np.hypot(*colour[inside > 0].mean(axis=0))
+    )
     centre = np.array([(x0 + x1) / 2.0, (y0 + y1) / 2.0])
     offset = centre - top
     points = np.asarray(landmarks, np.float64)
@@ -170,7 +195,11 @@ def mark_features(
             float(is_line),
             float(in_core),
             (median - skin[0]) / (skin[1] + 0.02),
-            float(np.hypot(*(chroma[py0:py1, px0:px1][ring].mean(axis=0) - skin[2]))),
+            float(np.hypot(*(colour[ring].mean(axis=0) - skin[2]))),
+            asymmetry,
+            edge,
+            grayness,
+            flatness,
         ],
         np.float32,
     )

@@ -103,3 +103,41 @@ def test_a_mark_on_hair_or_a_coloured_collar_is_far_from_the_skin_one_on_a_cheek
     assert tint.tolist() == pytest.approx([0.0, 0.05], abs=1e-6)
     with pytest.raises(ValueError, match="outside the photo"):
         skin_reference(luma, chroma, [(x + 500, y) for x, y in LANDMARKS])
+
+
+def test_a_speck_on_one_cheek_has_no_mirrored_twin_a_pair_of_nostril_like_specks_has():
+    rng = np.random.default_rng(3)
+    luma = (0.6 + 0.005 * rng.standard_normal((128, 128))).astype(np.float32)
+    pieces = np.zeros((128, 128), np.int32)
+    pieces[74:78, 50:54] = 1  # left of the axis (x = 60)...
+    pieces[74:78, 66:70] = 2  # ...and its mirror image
+    pieces[95:99, 30:34] = 3  # alone, low on the left cheek
+    for index in (1, 2, 3):
+        luma[pieces == index] = 0.25
+    pair, alone = _features(luma, pieces, 1), _features(luma, pieces, 3)
+    assert pair["asymmetry"] < 0.3 and alone["asymmetry"] > 0.8
+
+
+def test_a_sharp_grey_even_speck_differs_from_a_soft_coloured_textured_mark():
+    import cv2
+
+    rng = np.random.default_rng(4)
+    luma = (0.6 + 0.005 * rng.standard_normal((128, 128))).astype(np.float32)
+    chroma = np.zeros((128, 128, 2), np.float32)
+    chroma[..., 1] = 0.06  # warm skin
+    pieces = np.zeros((128, 128), np.int32)
+    pieces[30:35, 30:35] = 1  # sharp grey speck
+    pieces[30:35, 90:95] = 2  # the same speck, blurred into the skin
+    pieces[100:106, 56:64] = 3  # a brown, mottled mark
+    sharp = luma.copy()
+    sharp[30:35, 30:35] = 0.9
+    chroma[30:35, 30:35] = 0.0
+    soft = np.zeros_like(luma)
+    soft[30:35, 90:95] = 0.3
+    sharp += cv2.GaussianBlur(soft, (0, 0), 2.5) * (0.3 / cv2.GaussianBlur(soft, (0, 0), 2.5).max())
+    sharp[100:106, 56:64] = 0.35 + 0.2 * (np.indices((6, 8)).sum(0) % 2)
+    chroma[100:106, 56:64, 1] = 0.12
+    speck, blurred, mottled = (_features(sharp, pieces, i, chroma=chroma) for i in (1, 2, 3))
+    assert speck["edge_gradient"] > 1.5 * blurred["edge_gradient"]
+    assert speck["grayness"] == pytest.approx(0.06, abs=0.01) and mottled["grayness"] < -0.03
+    assert speck["flatness"] < 0.05 and mottled["flatness"] > 0.3
