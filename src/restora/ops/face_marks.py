@@ -5,7 +5,8 @@ face rules of :mod:`restora.ops.damage_components` leave it.
 The detector's probability alone does not tell dust on a forehead from the corner of an eye:
 both reach 0.7-0.9. What does is context - how the mark stands out from the skin around it
 (darker or lighter, by how many of the ring's own deviations), how busy that skin is (hair and
-eyelids are, a cheek is not) and where the mark lies relative to the eyes, nose and mouth.
+eyelids are, a cheek is not), where the mark lies relative to the eyes, nose and mouth - and
+the mark itself: whether the face repeats it across its axis, how sharp, grey and even it is.
 """
 
 from __future__ import annotations
