@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import cv2
@@ -73,6 +74,8 @@ class DamageConfig:
         scratch_width: width range of scratches in pixels.
         wide_scratch_width: width range of wide scratches in pixels.
         dust_size: diameter range of dust specks in pixels.
+        craquelure_spacing: range of the size of craquelure's cells in pixels (at 512 px): the
+            default (10, 45) draws what it always did; lower bounds draw denser crazing.
         bright_fraction: probability that a scratch or speck is bright (white) rather than dark.
         dashed: probability that a scratch or curved scratch survives only in pieces: dashes
             of 2-14 px with gaps of 1-8 px (at 512 px; a chain of short marks, as cracked
@@ -113,6 +116,7 @@ class DamageConfig:
     scratch_width: tuple[float, float] = (1.0, 4.0)
     wide_scratch_width: tuple[float, float] = (5.0, 14.0)
     dust_size: tuple[float, float] = (1.0, 6.0)
+    craquelure_spacing: tuple[float, float] = (10.0, 45.0)
     bright_fraction: float = 0.6
     dashed: float = 0.0
     age: bool = True
@@ -130,7 +134,7 @@ class DamageConfig:
             low, high = getattr(self, name)
             if not 0 <= low <= high:
                 raise ValueError(f"{name} must be (low, high) with 0 <= low <= high")
-        for name in ("scratch_width", "wide_scratch_width", "dust_size"):
+        for name in ("scratch_width", "wide_scratch_width", "dust_size", "craquelure_spacing"):
             low, high = getattr(self, name)
             if not 0 < low <= high:
                 raise ValueError(f"{name} must be (low, high) with 0 < low <= high")
@@ -572,7 +576,7 @@ def draw_damage(
     _draw_ink(canvas, rng, config, scale, factor)
     for draw, bounds in (
         (draw_crack_networks, config.cracks),
-        (draw_craquelure, config.craquelure),
+        (partial(draw_craquelure, spacing=config.craquelure_spacing), config.craquelure),
         (draw_folds, config.folds),
         (draw_flakes, config.flakes),
         (draw_foxing, config.foxing),

@@ -98,28 +98,31 @@ def draw_craquelure(
     bounds: tuple[int, int],
     scale: float,
     factor: float,
+    *,
+    spacing: tuple[float, float] = (10.0, 45.0),
 ) -> None:
     """Crazing: the borders of irregular cells (a wobbly Voronoi tessellation) over a region
-    of the print, partly present, white or dark, about a pixel wide."""
+    of the print, partly present, white or dark, about a pixel wide; cells ``spacing`` px
+    across at 512 px (times ``scale``)."""
     height, width = canvas.shape
     for _ in range(_count(rng, bounds, factor)):
-        spacing = rng.uniform(10, 45) * scale
+        spacing_px = rng.uniform(*spacing) * scale
         seeds = np.zeros((height, width), np.uint8)
-        n = max(4, int(height * width / spacing**2))
+        n = max(4, int(height * width / spacing_px**2))
         ys, xs = rng.integers(0, height, n), rng.integers(0, width, n)
         seeds[ys, xs] = 1
         _, labels = cv2.distanceTransformWithLabels(
             1 - seeds, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
         )
         # Wobble: read the label map through a smooth displacement field.
-        amp = rng.uniform(0.1, 0.35) * spacing
+        amp = rng.uniform(0.1, 0.35) * spacing_px
         shift = []
         for _axis in range(2):
             field = rng.standard_normal((max(2, height // 8), max(2, width // 8))).astype(
                 np.float32
             )
             field = cv2.resize(field, (width, height), interpolation=cv2.INTER_CUBIC)
-            field = cv2.GaussianBlur(field, (0, 0), sigmaX=max(1.0, spacing / 6))
+            field = cv2.GaussianBlur(field, (0, 0), sigmaX=max(1.0, spacing_px / 6))
             shift.append(field / max(float(np.abs(field).max()), 1e-6) * amp)
         gy, gx = np.mgrid[0:height, 0:width].astype(np.float32)
         labels = cv2.remap(
@@ -142,7 +145,7 @@ def draw_craquelure(
             rng.random((3, 3)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC
         )
         presence = cv2.resize(
-            rng.random((max(2, int(height / spacing)), max(2, int(width / spacing)))).astype(
+            rng.random((max(2, int(height / spacing_px)), max(2, int(width / spacing_px)))).astype(
                 np.float32
             ),
             (width, height),

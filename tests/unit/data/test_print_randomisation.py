@@ -116,3 +116,46 @@ def test_sharpening_adds_halos_and_is_off_by_default() -> None:
     assert max(overshoot) > 0.05
     with pytest.raises(ValueError, match="sharpen"):
         random_scan(step, rng=np.random.default_rng(0), sharpen=2.0)
+
+
+def _median_cell_area(mask: torch.Tensor) -> float:
+    """Median area of the closed cells (background enclosed by cracks) of a craquelure mask."""
+    import cv2
+
+    background = (mask[0, 0].numpy() < 0.5).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
+    h, w = background.shape
+    inner = [
+        stats[i, cv2.CC_STAT_AREA]
+        for i in range(1, count)
+        if stats[i, 0] > 0
+        and stats[i, 1] > 0
+        and stats[i, 0] + stats[i, 2] < w
+        and stats[i, 1] + stats[i, 3] < h
+    ]
+    return float(np.median(inner)) if inner else float("inf")
+
+
+def test_craquelure_spacing_sets_the_size_of_its_cells(photo: torch.Tensor) -> None:
+    big = torch.nn.functional.interpolate(photo, size=(320, 400), mode="bilinear")
+    areas = {}
+    for spacing in ((5.0, 7.0), (30.0, 40.0)):
+        config = DamageConfig(
+            **{**NO_DAMAGE, "craquelure": (3, 3)}, age=False, craquelure_spacing=spacing
+        )
+        masks = [
+            draw_damage(big, rng=np.random.default_rng(seed), config=config)[1] for seed in range(4)
+        ]
+        areas[spacing] = np.median([_median_cell_area(m) for m in masks])
+    assert areas[(5.0, 7.0)] * 4 < areas[(30.0, 40.0)], areas
+    default = DamageConfig(**{**NO_DAMAGE, "craquelure": (3, 3)}, age=False)
+    explicit = DamageConfig(
+        **{**NO_DAMAGE, "craquelure": (3, 3)}, age=False, craquelure_spacing=(10.0, 45.0)
+    )
+    # The default draws what the shipped detector was trained on, seed for seed.
+    assert torch.equal(
+        draw_damage(big, rng=np.random.default_rng(5), config=default)[1],
+        draw_damage(big, rng=np.random.default_rng(5), config=explicit)[1],
+    )
+    with pytest.raises(ValueError, match="craquelure_spacing"):
+        DamageConfig(craquelure_spacing=(0.0, 10.0))
