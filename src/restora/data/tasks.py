@@ -290,18 +290,27 @@ class DamageTask:
     (``tone = "age"``: sepia, fading, grain, blur; no scan) whatever ``damage.tone`` and
     ``damage.scan`` say, so a detector trained on print tones and scans keeps its skill on
     that set too. 0 draws no extra random number (seeded output as before).
+
+    ``transpose_fraction`` > 0: that share of the (square) samples is transposed, damage and
+    all, after the damage is drawn: the generator's scratches run nearly vertically (film
+    transport), and a detector that only ever sees them so misses the horizontal creases and
+    cracks of real prints. Non-square samples are left as they are (a batch needs one shape).
+    0 draws no extra random number.
     """
 
     name: ClassVar[str] = "damage"
     damage: DamageConfig = DamageConfig()
     window: int = 0
     aged_fraction: float = 0.0
+    transpose_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         if self.window < 0:
             raise ValueError(f"window must be >= 0 (0 = the whole crop), got {self.window}")
         if not 0.0 <= self.aged_fraction <= 1.0:
             raise ValueError(f"aged_fraction must be in [0, 1], got {self.aged_fraction}")
+        if not 0.0 <= self.transpose_fraction <= 1.0:
+            raise ValueError(f"transpose_fraction must be in [0, 1], got {self.transpose_fraction}")
 
     @property
     def crop_multiple(self) -> int:
@@ -316,6 +325,9 @@ class DamageTask:
             top, left = random_crop_origin(*damaged.shape[-2:], self.window, rng)
             region = (..., slice(top, top + self.window), slice(left, left + self.window))
             damaged, mask = damaged[region], mask[region]
+        if self.transpose_fraction > 0 and rng.random() < self.transpose_fraction:
+            if damaged.shape[-1] == damaged.shape[-2]:
+                damaged, mask = damaged.transpose(-1, -2), mask.transpose(-1, -2)
         return PairedSample(damaged[0], mask[0], meta={"damage_ratio": float(mask.mean())})
 
 

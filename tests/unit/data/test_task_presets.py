@@ -234,3 +234,33 @@ def test_damage_aged_fraction_draws_issue6_aged_crops():
     assert kinds == {"age", "print"}
     with pytest.raises(ValueError, match="aged_fraction"):
         DamageTask(aged_fraction=1.5)
+
+
+def test_damage_transpose_fraction_turns_the_drawn_damage():
+    scratches = replace(DAMAGE_PROFILES["classic"], age=False)
+    photo = torch.rand(1, 3, 96, 96)
+    plain = DamageTask(damage=scratches).make_pair(photo, np.random.default_rng(3))
+    turned = DamageTask(damage=scratches, transpose_fraction=1.0).make_pair(
+        photo, np.random.default_rng(3)
+    )
+    assert plain.target.sum() > 0
+    # the same damage, drawn first and then turned with the photo
+    assert torch.equal(turned.input, plain.input.transpose(-1, -2))
+    assert torch.equal(turned.target, plain.target.transpose(-1, -2))
+    assert not torch.equal(turned.target, plain.target)
+    # a share in between turns some samples and not others
+    half = DamageTask(damage=scratches, transpose_fraction=0.5)
+    outcomes = set()
+    for seed in range(10):
+        a = DamageTask(damage=scratches).make_pair(photo, np.random.default_rng(seed))
+        b = half.make_pair(photo, np.random.default_rng(seed))
+        outcomes.add(torch.equal(a.target, b.target))
+    assert outcomes == {True, False}
+    # a non-square sample keeps its shape (a batch needs one shape)
+    wide = torch.rand(1, 3, 64, 96)
+    kept = DamageTask(damage=scratches, transpose_fraction=1.0).make_pair(
+        wide, np.random.default_rng(3)
+    )
+    assert kept.input.shape == (3, 64, 96)
+    with pytest.raises(ValueError, match="transpose_fraction"):
+        DamageTask(transpose_fraction=-0.1)
