@@ -76,6 +76,8 @@ def test_task_kinds_of_the_presets() -> None:
         "damage_unet_print_deep6": "segmentation",
         "damage_unet_print_deep7": "segmentation",
         "damage_unet_print_deep8": "segmentation",
+        "damage_unet_print_deep9": "segmentation",
+        "damage_unet_print_deep10": "segmentation",
         "damage_unet_faces3": "segmentation",
         "damage_unet_faces": "segmentation",
         "inpaint_refine_cracks": "inpaint",
