@@ -42,7 +42,7 @@ from restora.data.noise import add_gaussian_noise
 from restora.data.nvidia_masks import NvidiaMasks
 from restora.data.sample import PairedSample
 from restora.data.sr_degradation import RealisticSRDegradation
-from restora.data.transforms import random_crop_origin
+from restora.data.transforms import dihedral, random_crop_origin
 
 
 class Task(Protocol):
@@ -327,7 +327,9 @@ class DamageTask:
             damaged, mask = damaged[region], mask[region]
         if self.transpose_fraction > 0 and rng.random() < self.transpose_fraction:
             if damaged.shape[-1] == damaged.shape[-2]:
-                damaged, mask = damaged.transpose(-1, -2), mask.transpose(-1, -2)
+                damaged, mask = (
+                    dihedral(x, hflip=False, vflip=False, transpose=True) for x in (damaged, mask)
+                )
         return PairedSample(damaged[0], mask[0], meta={"damage_ratio": float(mask.mean())})
 
 
