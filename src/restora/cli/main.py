@@ -112,7 +112,7 @@ def restore(
         typer.Option(
             "--cracks",
             help="Also look for networks of thin light cracks (for cracked prints; on clean "
-            "photos it repairs about 1 % of the pixels that are not damage).",
+            "photos it repairs about 0.8 % of the pixels that are not damage).",
         ),
     ] = False,
     denoise_sigma: Annotated[

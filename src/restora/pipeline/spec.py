@@ -52,7 +52,7 @@ class DetectSpec:
     (large scans) is found; 1.3-1.7x the time per megapixel on large photos, nothing changes
     on photos under 768 px. ``cracks`` (off by default): also look for networks of thin light
     cracks where the paper shows through the emulsion (:mod:`restora.ops.cracks`), for scans
-    covered in them, which the network mostly misses; on clean old photos it flags about 1 % of
+    covered in them, which the network mostly misses; on clean old photos it flags about 0.8 % of
     the pixels (light lines of the picture's own on smooth ground, light lettering), so use it
     on cracked prints only. ``face_head`` (learned only): inside each head the face detector
     finds, also run restora's face head (catalogue entry ``damage.unet_faces``: the network with

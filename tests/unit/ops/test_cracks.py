@@ -115,16 +115,22 @@ def test_bad_input_is_refused():
         detect_cracks(torch.zeros(1, 3, 32, 32), sensitivity=1.5)
 
 
-def test_faint_pieces_need_support_clear_ones_do_not():
+def test_only_pieces_another_detector_supports_are_kept():
     mask = torch.zeros(1, 1, 40, 40)
-    mask[..., 5:35, 10] = 1  # clear
-    mask[..., 5:35, 20] = 1  # faint, nothing else sees it
-    mask[..., 5:35, 30] = 1  # faint, the network sees part of it
-    evidence = mask.clone() * 0.55
-    evidence[..., 10] *= 0.9 / 0.55
+    mask[..., 5:35, 10] = 1  # nothing else sees it
+    mask[..., 5:35, 20] = 1  # the network sees part of it
+    mask[..., 5:35, 30] = 1  # the network sees only a speck beside it
     probability = torch.zeros(1, 1, 40, 40)
-    probability[..., 5:20, 30] = 0.3
-    kept = keep_supported(mask, evidence, probability)[0, 0]
-    assert kept[:, 10].sum() == 30 and kept[:, 20].sum() == 0 and kept[:, 30].sum() == 30
+    probability[..., 5:20, 20] = 0.3
+    probability[..., 20, 32] = 0.2  # reaches 5 of its 30 px: mean support 0.03 < 0.05
+    kept = keep_supported(mask, probability)[0, 0]
+    assert kept[:, 10].sum() == 0 and kept[:, 20].sum() == 30 and kept[:, 30].sum() == 0
+    assert keep_supported(mask, probability, support=0.005)[0, 0, :, 30].sum() == 30
+    clear = mask * 0.55
+    clear[..., 10] = mask[..., 10] * 0.9  # 1.8 times the contrast needed
+    with_evidence = keep_supported(mask, probability, evidence=clear)[0, 0]
+    assert with_evidence[:, 10].sum() == 30 and with_evidence[:, 30].sum() == 0
     with pytest.raises(ValueError, match="probability"):
-        keep_supported(mask, evidence, probability[..., :20])
+        keep_supported(mask, probability[..., :20])
+    with pytest.raises(ValueError, match="evidence"):
+        keep_supported(mask, probability, evidence=clear[..., :20])

@@ -34,9 +34,10 @@ the network's is kept there (:func:`with_face_head`) before the decisions.
 
 ``detect.cracks`` (opt-in) adds the marks of :func:`restora.ops.cracks.detect_cracks` (light
 crack networks) to the candidates of either method, with their own evidence (0.5-1) as the
-probability: the clear ones, and the faint ones the method's own probability (the classical
-mask) supports (:func:`restora.ops.cracks.keep_supported`); they need no classical
-confirmation, but the face rules judge them as any other candidate.
+probability: the marks the network's probability supports, however faint or clear; with the
+classical method, the clear ones and those its mask supports
+(:func:`restora.ops.cracks.keep_supported`); they need no classical confirmation, but the face
+rules judge them as any other candidate.
 """
 
 from __future__ import annotations
@@ -360,7 +361,7 @@ class DetectDamageStage(Stage):
             labels, parts = decide_damage(probability, image, rules=rules)
             candidates, probability = (labels > 0).float()[None, None], probability.cpu()
             if cracks is not None:
-                cracks = (keep_supported(*cracks, probability), cracks[1])
+                cracks = (keep_supported(cracks[0], probability), cracks[1])
                 candidates = torch.maximum(candidates, cracks[0])
                 probability = torch.maximum(probability, cracks[1] * cracks[0])
             if candidates.any() and spec.detect.components == "decide":
@@ -391,7 +392,7 @@ class DetectDamageStage(Stage):
         else:
             found = classical_mask(image, sensitivity=sensitivity, budget_mb=ctx.memory_budget_mb)
             if cracks is not None:
-                cracks = (keep_supported(*cracks, found.cpu()), cracks[1])
+                cracks = (keep_supported(cracks[0], found.cpu(), evidence=cracks[1]), cracks[1])
                 found = torch.maximum(found.cpu(), cracks[0])
             labels, parts = classify_components(found, rules=RULES.components)
             if parts and spec.detect.components == "decide":
