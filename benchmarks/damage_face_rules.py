@@ -8,11 +8,14 @@ generator (3 % coverage). Heads are the regions the stage itself uses
 (:func:`restora.models.face.regions.face_region` of the faces the analysis finds). This is the
 set the face thresholds of :class:`restora.ops.damage_components.ComponentRules` were chosen on.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/damage_face_rules.py
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/damage_face_rules.py [--cracks]
+
+``--cracks`` runs the stage with ``detect.cracks`` on (results ``damage_face_rules_cracks``).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -43,6 +46,10 @@ def heads_of(out: Restoration, height: int, width: int) -> np.ndarray:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cracks", action="store_true", help="with detect.cracks on")
+    args = parser.parse_args()
+    detect = {"cracks": True} if args.cracks else {}
     held_for_test = {f.name for f in toned_faces(len(TONES), seed=0)}
     paths = [p for p in unseen_faces() if p.name not in held_for_test]
     names = list(TONES)
@@ -52,8 +59,10 @@ def main() -> None:
         tone = names[i % len(names)]
         photo = TONES[tone](load_photo(path), rng)
         damaged = draw_damage(photo, rng, kinds=KINDS, coverage=0.03)
-        clean_out = restora.restore(numpy_to_tensor(photo), stages=["detect_damage"])
-        out = restora.restore(numpy_to_tensor(damaged.image), stages=["detect_damage"])
+        clean_out = restora.restore(numpy_to_tensor(photo), stages=["detect_damage"], detect=detect)
+        out = restora.restore(
+            numpy_to_tensor(damaged.image), stages=["detect_damage"], detect=detect
+        )
         h, w = photo.shape[:2]
         heads = heads_of(out, h, w)
         clean_heads = heads_of(clean_out, h, w)
@@ -89,7 +98,13 @@ def main() -> None:
         f"pixels over heads repaired: {100 * share:.1f} %. Kinds {', '.join(KINDS)}, coverage 3 %."
     )
     print(notes)
-    write_table("damage_face_rules", [summary, *rows], command_line(), notes)
+    name = "damage_face_rules_cracks" if args.cracks else "damage_face_rules"
+    write_table(
+        name,
+        [summary, *rows],
+        command_line(),
+        notes + (" detect.cracks on." if args.cracks else ""),
+    )
 
 
 if __name__ == "__main__":
